@@ -1,0 +1,101 @@
+package io.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.parley.dev.ParleyIntegrationTest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Runs the Postman collection (postman/parley.postman_collection.json) with newman against a
+ * real Parley booted on a random port, and fails on any failed assertion.
+ *
+ * <p>newman is installed into postman/node_modules by the build (exec-maven-plugin runs
+ * {@code npm ci} in the generate-test-resources phase when it is missing).
+ */
+@ParleyIntegrationTest
+class PostmanCollectionTests {
+
+    private static final Path POSTMAN = Path.of("postman");
+    private static final Path NEWMAN = POSTMAN.resolve("node_modules/.bin/newman");
+    private static final Path COLLECTION = POSTMAN.resolve("parley.postman_collection.json");
+    private static final Path ENVIRONMENT = POSTMAN.resolve("parley.postman_environment.json");
+    private static final Path REPORT = Path.of("target/newman/report.json");
+    private static final long TIMEOUT_MINUTES = 3;
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void collectionPassesAgainstRunningServer() throws Exception {
+        if (!Files.isExecutable(NEWMAN)) {
+            fail("newman is not installed at " + NEWMAN.toAbsolutePath() + ". Run the Maven build "
+                    + "(./mvnw test-compile or later: the generate-test-resources phase runs npm ci in postman/), "
+                    + "or run 'npm ci' in postman/ yourself.");
+        }
+        Files.deleteIfExists(REPORT);
+        Files.createDirectories(REPORT.getParent());
+
+        List<String> command = List.of(NEWMAN.toString(), "run", COLLECTION.toString(),
+                "-e", ENVIRONMENT.toString(),
+                "--env-var", "baseUrl=http://localhost:" + port,
+                "--reporters", "cli,json",
+                "--reporter-json-export", REPORT.toString(),
+                "--color", "off");
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            fail("newman did not finish within " + TIMEOUT_MINUTES + " minutes");
+        }
+        int exitCode = process.exitValue();
+
+        assertThat(REPORT).as("newman JSON report").exists();
+        JsonNode run = json.readTree(REPORT.toFile()).path("run");
+        List<String> failures = failures(run);
+        assertThat(failures).as("failed newman assertions").isEmpty();
+        assertThat(exitCode).as("newman exit code").isZero();
+
+        JsonNode assertions = run.path("stats").path("assertions");
+        assertThat(assertions.path("total").asInt()).as("assertions run").isGreaterThan(30);
+        assertThat(assertions.path("failed").asInt()).as("assertions failed").isZero();
+
+        int requestsInCollection = countRequests(json.readTree(COLLECTION.toFile()).path("item"));
+        assertThat(run.path("stats").path("requests").path("total").asInt())
+                .as("requests executed").isEqualTo(requestsInCollection);
+        assertThat(run.path("stats").path("requests").path("failed").asInt())
+                .as("requests that could not be sent").isZero();
+    }
+
+    /** Requests are items with a "request"; folders nest further items. */
+    private static int countRequests(JsonNode items) {
+        int count = 0;
+        for (JsonNode item : items) {
+            count += item.has("request") ? 1 : countRequests(item.path("item"));
+        }
+        return count;
+    }
+
+    private static List<String> failures(JsonNode run) throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (JsonNode failure : run.path("failures")) {
+            failures.add(failure.path("source").path("name").asString() + ": "
+                    + failure.path("error").path("test").asString() + " -> "
+                    + failure.path("error").path("message").asString());
+        }
+        return failures;
+    }
+}
