@@ -1,0 +1,5 @@
+package io.parley.groups;
+
+public enum ConversationKind {
+	GROUP, DIRECT
+}

@@ -1,0 +1,19 @@
+package io.parley.groups;
+
+import java.util.Set;
+import java.util.UUID;
+
+import reactor.core.publisher.Mono;
+
+/** The groups module's public API for other modules: membership questions. */
+public interface Conversations {
+
+	/** Whether the user is a member now; false for unknown conversations. */
+	Mono<Boolean> isMember(UUID conversationId, UUID userId);
+
+	/** Blocking variant for callers already off the event loop (Kafka listener threads). */
+	boolean isMemberNow(UUID conversationId, UUID userId);
+
+	/** Blocking: the current members' ids; empty for unknown conversations. */
+	Set<UUID> memberIdsNow(UUID conversationId);
+}

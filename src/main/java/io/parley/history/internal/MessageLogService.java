@@ -1,0 +1,50 @@
+package io.parley.history.internal;
+
+import java.util.List;
+import java.util.UUID;
+
+import io.parley.history.HistorySettings;
+import io.parley.history.MessageLog;
+import io.parley.history.MessagePage;
+import io.parley.history.MessageSubmission;
+import io.parley.history.StoredMessage;
+import io.parley.shared.Blocking;
+
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+@Service
+class MessageLogService implements MessageLog {
+
+	private final KafkaTemplate<String, String> kafka;
+	private final MessageStore store;
+	private final JsonMapper json;
+	private final HistorySettings settings;
+
+	MessageLogService(KafkaTemplate<String, String> kafka, MessageStore store, JsonMapper json, HistorySettings settings) {
+		this.kafka = kafka;
+		this.store = store;
+		this.json = json;
+		this.settings = settings;
+	}
+
+	@Override
+	public Mono<Void> submit(MessageSubmission submission) {
+		String key = submission.conversationId().toString();
+		return Mono.fromFuture(() -> kafka.send(settings.inboundTopic(), key, json.writeValueAsString(submission))).then();
+	}
+
+	@Override
+	public Mono<MessagePage> page(UUID conversationId, Long before, int limit) {
+		return Blocking.call(() -> {
+			long from = before == null ? store.head(conversationId) : before - 1;
+			List<StoredMessage> messages = store.pageDown(conversationId, from, limit);
+			long oldest = messages.isEmpty() ? 1 : messages.get(messages.size() - 1).seq();
+			boolean hasMore = !messages.isEmpty() && oldest > 1;
+			return new MessagePage(messages, hasMore, hasMore ? oldest : null);
+		});
+	}
+}

@@ -1,0 +1,61 @@
+package io.parley.history.web;
+
+import java.security.Principal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.parley.groups.Conversations;
+import io.parley.history.MessageLog;
+import io.parley.history.MessagePage;
+import io.parley.history.StoredMessage;
+import io.parley.identity.Accounts;
+import io.parley.shared.NotFound;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import reactor.core.publisher.Mono;
+
+/** Pages a conversation's history, newest first, for its members. */
+@RestController
+class MessagesController {
+
+	record MessageView(UUID conversationId, String messageId, long seq, UUID senderId, String clientMessageId, String body,
+			Instant sentAt) {
+
+		static MessageView of(StoredMessage m) {
+			return new MessageView(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.senderId(), m.clientMessageId(),
+					m.body(), m.sentAt());
+		}
+	}
+
+	record PageView(List<MessageView> messages, boolean hasMore, Long nextBefore) {
+
+		static PageView of(MessagePage page) {
+			return new PageView(page.messages().stream().map(MessageView::of).toList(), page.hasMore(), page.nextBefore());
+		}
+	}
+
+	private final MessageLog log;
+	private final Conversations conversations;
+
+	MessagesController(MessageLog log, Conversations conversations) {
+		this.log = log;
+		this.conversations = conversations;
+	}
+
+	@GetMapping("/api/conversations/{id}/messages")
+	Mono<PageView> page(@PathVariable UUID id, @RequestParam(required = false) @Min(1) Long before,
+			@RequestParam(defaultValue = "50") @Min(1) @Max(200) int limit, Principal principal) {
+		return conversations.isMember(id, Accounts.idOf(principal))
+			.flatMap(member -> member ? log.page(id, before, limit)
+					: Mono.error(new NotFound("conversation_not_found", "No conversation " + id + " that you belong to")))
+			.map(PageView::of);
+	}
+}

@@ -1,0 +1,26 @@
+package io.parley.realtime;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the gateway ({@code parley.realtime.*}).
+ *
+ * @param maxFrameBytes frames larger than this get a {@code frame_too_large} error frame; the
+ *     connection stays open
+ * @param transportMaxFrameBytes frames larger than this are refused by the WebSocket layer itself,
+ *     which closes the connection with 1009; must be at least {@code maxFrameBytes}
+ * @param maxBodyCodePoints the longest message body, in Unicode code points (an emoji counts one)
+ * @param outboundQueue frames queued for one connection before it is closed as too slow (4008)
+ */
+@ConfigurationProperties("parley.realtime")
+public record RealtimeSettings(@DefaultValue("64KB") DataSize maxFrameBytes, @DefaultValue("1MB") DataSize transportMaxFrameBytes,
+		@DefaultValue("4000") int maxBodyCodePoints, @DefaultValue("1024") int outboundQueue) {
+
+	public RealtimeSettings {
+		if (transportMaxFrameBytes.compareTo(maxFrameBytes) < 0) {
+			throw new IllegalArgumentException("parley.realtime.transport-max-frame-bytes must be at least max-frame-bytes");
+		}
+	}
+}
