@@ -23,7 +23,7 @@ class ModularityTests {
 
 	@Test
 	void theFiveModulesAndTheSharedKernelAreDetected() {
-		assertThat(modules.stream().map(ApplicationModule::getBasePackage).map(Object::toString))
+		assertThat(modules.stream().map(module -> module.getBasePackage().getName()))
 			.containsExactlyInAnyOrder("io.parley.identity", "io.parley.groups", "io.parley.realtime", "io.parley.presence",
 					"io.parley.history", "io.parley.shared");
 	}

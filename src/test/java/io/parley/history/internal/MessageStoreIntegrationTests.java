@@ -1,0 +1,59 @@
+package io.parley.history.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.stream.LongStream;
+
+import io.parley.dev.ParleyIntegrationTest;
+import io.parley.history.StoredMessage;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The Cassandra layout on a real Cassandra: pages cross bucket boundaries without gaps, the head is
+ * found even when its hint lags behind, and a sequence number can be claimed only once.
+ */
+@ParleyIntegrationTest
+class MessageStoreIntegrationTests {
+
+	@Autowired
+	MessageStore store;
+
+	@Test
+	void pagingWalksAcrossBucketBoundariesNewestFirst() {
+		UUID conversation = UUID.randomUUID();
+		long last = MessageStore.BUCKET_SIZE + 5; // seqs 9,996..10,005 span buckets 0 and 1
+		LongStream.rangeClosed(MessageStore.BUCKET_SIZE - 4, last).forEach(seq -> store.insertIfAbsent(message(conversation, seq)));
+		store.advanceHead(conversation, MessageStore.BUCKET_SIZE - 4); // a stale hint, as after a crash
+
+		assertThat(store.head(conversation)).isEqualTo(last);
+		assertThat(store.pageDown(conversation, last, 7)).extracting(StoredMessage::seq)
+			.containsExactly(10_005L, 10_004L, 10_003L, 10_002L, 10_001L, 10_000L, 9_999L);
+		assertThat(store.pageDown(conversation, 9_998, 100)).extracting(StoredMessage::seq)
+			.containsExactly(9_998L, 9_997L, 9_996L);
+	}
+
+	@Test
+	void aSequenceNumberCanBeClaimedOnlyOnce() {
+		UUID conversation = UUID.randomUUID();
+		assertThat(store.insertIfAbsent(message(conversation, 1))).isTrue();
+		StoredMessage impostor = new StoredMessage(conversation, 1, 99, UUID.randomUUID(), "other", "overwrite?", Instant.now());
+		assertThat(store.insertIfAbsent(impostor)).isFalse();
+		assertThat(store.find(conversation, 1)).get().extracting(StoredMessage::body).isEqualTo("message 1");
+	}
+
+	@Test
+	void anEmptyConversationHasHeadZeroAndNoPages() {
+		UUID conversation = UUID.randomUUID();
+		assertThat(store.head(conversation)).isZero();
+		assertThat(store.pageDown(conversation, 0, 50)).isEmpty();
+	}
+
+	private static StoredMessage message(UUID conversation, long seq) {
+		return new StoredMessage(conversation, seq, 1000 + seq, UUID.randomUUID(), "c-" + seq, "message " + seq,
+				Instant.parse("2026-12-03T12:00:00Z"));
+	}
+}
