@@ -5,6 +5,8 @@ import io.parley.shared.ProblemDetails;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -21,6 +23,7 @@ import org.springframework.web.server.ServerWebInputException;
  * so that clients switch on {@code code}, never on message text.
  */
 @RestControllerAdvice
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class ProblemDetailsAdvice {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
