@@ -3,7 +3,10 @@ package io.parley;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,12 +58,17 @@ class PostmanCollectionTests {
                 "--reporters", "cli,json",
                 "--reporter-json-export", REPORT.toString(),
                 "--color", "off");
-        Process process = new ProcessBuilder(command).inheritIO().start();
+        // Not inheritIO(): output written straight to the forked JVM's stdout corrupts Surefire's channel.
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread echo = new Thread(() -> copyLines(process), "newman-output");
+        echo.setDaemon(true);
+        echo.start();
         if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             fail("newman did not finish within " + TIMEOUT_MINUTES + " minutes");
         }
+        echo.join(TimeUnit.SECONDS.toMillis(10));
         int exitCode = process.exitValue();
 
         assertThat(REPORT).as("newman JSON report").exists();
@@ -80,6 +88,16 @@ class PostmanCollectionTests {
                 .as("requests that could not be sent").isZero();
     }
 
+    private static void copyLines(Process process) {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            reader.lines().forEach(System.out::println);
+        }
+        catch (IOException e) {
+            System.out.println("[newman output stopped: " + e + "]");
+        }
+    }
+
     /** Requests are items with a "request"; folders nest further items. */
     private static int countRequests(JsonNode items) {
         int count = 0;
@@ -89,7 +107,7 @@ class PostmanCollectionTests {
         return count;
     }
 
-    private static List<String> failures(JsonNode run) throws IOException {
+    private static List<String> failures(JsonNode run) {
         List<String> failures = new ArrayList<>();
         for (JsonNode failure : run.path("failures")) {
             failures.add(failure.path("source").path("name").asString() + ": "
