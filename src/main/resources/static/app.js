@@ -106,7 +106,7 @@ async function start() {
 function conversationTitle(c) {
   if (c.kind === 'group') return c.name || 'Unnamed group';
   const other = (c.members || []).find((m) => m.userId !== state.me?.userId);
-  return other ? `@${other.username}` : c.name || 'Direct chat';
+  return other ? other.username : c.name || 'Direct chat';  // a summary names a 1:1 after the other member
 }
 
 async function refreshConversations() {
