@@ -372,6 +372,8 @@ async function handleFrame(frame) {
     case 'ack': return onAck(frame);
     case 'message': return onMessage(frame);
     case 'error': return onErrorFrame(frame);
+    case 'conversation.added': return refreshConversations();
+    case 'conversation.removed': return onRemoved(frame);
     default: return undefined;  // pong and anything newer
   }
 }
@@ -416,6 +418,16 @@ async function onMessage(m) {
     state.unread.add(m.conversationId);
     renderConversations();
   }
+}
+
+async function onRemoved(frame) {
+  if (state.open && state.open.id === frame.conversationId) {
+    state.open = null;
+    $('conv-pane').hidden = true;
+    $('empty-hint').hidden = false;
+    status('You are no longer a member of that conversation', 'error');
+  }
+  await refreshConversations();
 }
 
 function onErrorFrame(frame) {

@@ -122,4 +122,39 @@ class ChatEndToEndTests {
 		}
 		assertThat(api.historyStatus(mallory, group).value()).isEqualTo(404);
 	}
+
+	@Test
+	void bobIsToldLiveWhenAddedAndRemovedAndAfterRemovalReceivesNothingMoreFromTheGroup() {
+		User alice = api.newUser("alice");
+		User bob = api.newUser("bob");
+		UUID group = api.createGroup(alice, "Surprise party");
+		UUID elsewhere = api.createGroup(alice, "Elsewhere", bob);
+
+		try (ChatClient aliceClient = api.connect(alice); ChatClient bobClient = api.connect(bob)) {
+			api.http().post().uri("/api/conversations/" + group + "/members").headers(h -> h.setBearerAuth(alice.token()))
+				.bodyValue(java.util.Map.of("userId", bob.id())).exchange().expectStatus().isOk();
+			JsonNode added = bobClient.expect("conversation.added");
+			assertThat(added.get("conversationId").asString()).isEqualTo(group.toString());
+			assertThat(added.get("by").asString()).isEqualTo(alice.id().toString());
+
+			aliceClient.send(group, "Bob, you are in");
+			aliceClient.expect("ack");
+			aliceClient.expect("message");
+			assertThat(bobClient.expect("message").get("body").asString()).isEqualTo("Bob, you are in");
+
+			api.http().delete().uri("/api/conversations/" + group + "/members/" + bob.id())
+				.headers(h -> h.setBearerAuth(alice.token())).exchange().expectStatus().isNoContent();
+			assertThat(bobClient.expect("conversation.removed").get("conversationId").asString()).isEqualTo(group.toString());
+
+			// After removal the group's messages stop: Bob's next frame is from the other conversation.
+			aliceClient.send(group, "the party is for Bob, don't tell him");
+			assertThat(aliceClient.expect("ack").get("seq").asLong()).isEqualTo(2);
+			aliceClient.expect("message");
+			aliceClient.send(elsewhere, "lunch?");
+			JsonNode next = bobClient.expect("message");
+			assertThat(next.get("conversationId").asString()).isEqualTo(elsewhere.toString());
+			assertThat(next.get("body").asString()).isEqualTo("lunch?");
+		}
+		assertThat(api.historyStatus(bob, group).value()).isEqualTo(404);
+	}
 }

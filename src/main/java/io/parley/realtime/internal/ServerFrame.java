@@ -15,7 +15,9 @@ import io.parley.history.StoredMessage;
 		@JsonSubTypes.Type(value = ServerFrame.Ack.class, name = "ack"),
 		@JsonSubTypes.Type(value = ServerFrame.Message.class, name = "message"),
 		@JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error"),
-		@JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "pong") })
+		@JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "pong"),
+		@JsonSubTypes.Type(value = ServerFrame.ConversationAdded.class, name = "conversation.added"),
+		@JsonSubTypes.Type(value = ServerFrame.ConversationRemoved.class, name = "conversation.removed") })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 sealed interface ServerFrame {
 
@@ -46,5 +48,13 @@ sealed interface ServerFrame {
 	}
 
 	record Pong(String ref) implements ServerFrame {
+	}
+
+	/** You were added to a conversation (or created it): refresh the conversation list. */
+	record ConversationAdded(UUID conversationId, UUID by) implements ServerFrame {
+	}
+
+	/** You were removed from (or left) a conversation: nothing more of it will reach you. */
+	record ConversationRemoved(UUID conversationId, UUID by) implements ServerFrame {
 	}
 }
