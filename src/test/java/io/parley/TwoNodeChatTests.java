@@ -1,0 +1,74 @@
+package io.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+
+import io.parley.dev.ParleyIntegrationTest;
+import io.parley.support.ChatClient;
+import io.parley.support.ParleyApi;
+import io.parley.support.ParleyApi.User;
+import io.parley.support.SecondNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Two Parley nodes share the engines and behave as one service: Alice on node 1 and Bob on node 2
+ * chat, and Bob's second device on node 1 receives too. Cross-node delivery goes through Kafka.
+ */
+@ParleyIntegrationTest
+class TwoNodeChatTests {
+
+	static SecondNode node2;
+
+	@LocalServerPort
+	int port;
+
+	ParleyApi node1Api;
+	ParleyApi node2Api;
+
+	@BeforeAll
+	static void startSecondNode() {
+		node2 = SecondNode.start(java.util.Map.of("parley.history.node-id", 2));
+	}
+
+	@AfterAll
+	static void stopSecondNode() {
+		node2.close();
+	}
+
+	@BeforeEach
+	void bothNodesReady() {
+		node1Api = new ParleyApi(port).awaitMessagePipeline();
+		node2Api = node2.api().awaitMessagePipeline();
+	}
+
+	@Test
+	void usersOnDifferentNodesChatAndEveryDeviceReceives() {
+		User alice = node1Api.newUser("alice");
+		User bob = node1Api.newUser("bob");
+		UUID group = node2Api.createGroup(alice, "Across nodes", bob); // REST works on either node
+
+		try (ChatClient aliceOn1 = node1Api.connect(alice); ChatClient bobOn2 = node2Api.connect(bob);
+				ChatClient bobLaptopOn1 = node1Api.connect(bob)) {
+			aliceOn1.send(group, "hello from node 1");
+			assertThat(aliceOn1.expect("ack").get("seq").asLong()).isEqualTo(1);
+			aliceOn1.expect("message");
+			assertThat(bobOn2.expect("message").get("body").asString()).isEqualTo("hello from node 1");
+			assertThat(bobLaptopOn1.expect("message").get("seq").asLong()).isEqualTo(1);
+
+			bobOn2.send(group, "hello from node 2");
+			assertThat(bobOn2.expect("ack").get("seq").asLong()).isEqualTo(2);
+			JsonNode atAlice = aliceOn1.expect("message");
+			assertThat(atAlice.get("body").asString()).isEqualTo("hello from node 2");
+			assertThat(atAlice.get("seq").asLong()).isEqualTo(2);
+			assertThat(bobLaptopOn1.expect("message").get("seq").asLong()).isEqualTo(2);
+		}
+	}
+}

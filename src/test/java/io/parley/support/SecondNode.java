@@ -1,0 +1,60 @@
+package io.parley.support;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.parley.ParleyApplication;
+import io.parley.dev.LocalEngines;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Another Parley node in the same test JVM: its own application context, web server, Kafka
+ * consumers and connections, sharing only the engines with the node that
+ * {@link io.parley.dev.ParleyIntegrationTest} started, exactly as two processes would.
+ */
+public final class SecondNode implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private SecondNode(ConfigurableApplicationContext context) {
+		this.context = context;
+	}
+
+	public static SecondNode start(Map<String, Object> extraProperties) {
+		Map<String, Object> properties = new LinkedHashMap<>(LocalEngines.forTests().properties());
+		properties.put("server.port", 0);
+		properties.putAll(extraProperties);
+		// Highest precedence, as LocalEnginesInitializer does for node 1: application.yml must not win.
+		SpringApplication application = new SpringApplicationBuilder(ParleyApplication.class).profiles("test")
+			.initializers(context -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("secondNode", properties)))
+			.build();
+		return new SecondNode(application.run());
+	}
+
+	public static SecondNode start() {
+		return start(Map.of());
+	}
+
+	public int port() {
+		return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+	}
+
+	public ParleyApi api() {
+		return new ParleyApi(port());
+	}
+
+	public ConfigurableApplicationContext context() {
+		return context;
+	}
+
+	@Override
+	public void close() {
+		context.close();
+	}
+}
