@@ -16,4 +16,13 @@ public interface Conversations {
 
 	/** Blocking: the current members' ids; empty for unknown conversations. */
 	Set<UUID> memberIdsNow(UUID conversationId);
+
+	/**
+	 * Blocking: who receives the entry with this seq: current members who joined before it. A member
+	 * added later than the entry does not get it; a removed member gets nothing.
+	 */
+	Set<UUID> recipientsNow(UUID conversationId, long seq);
+
+	/** The seq after which the user may read the conversation's log, empty if not a member. */
+	Mono<java.util.Optional<Long>> joinSeq(UUID conversationId, UUID userId);
 }

@@ -3,9 +3,28 @@ package io.parley.history;
 import java.util.UUID;
 
 /**
- * A member's request to append a message. {@code replyTo} names the connection that should get the
- * acknowledgement (opaque to the log), so the ack finds its way back on whichever node holds it.
+ * A member's request to append to a conversation's log. {@code replyTo} names the connection that
+ * should get the acknowledgement or the refusal (opaque to the log), so the answer finds its way
+ * back on whichever node holds it. For edits and deletes, {@code targetSeq} names the message and
+ * {@code expectedVersion} is the version the author saw (compare-and-set).
  */
-public record MessageSubmission(UUID conversationId, UUID senderId, String clientMessageId, String body,
-		String replyTo) {
+public record MessageSubmission(UUID conversationId, UUID senderId, String clientMessageId, EntryKind kind,
+		String body, Long targetSeq, Integer expectedVersion, String replyTo) {
+
+	public static MessageSubmission message(UUID conversationId, UUID senderId, String clientMessageId, String body,
+			String replyTo) {
+		return new MessageSubmission(conversationId, senderId, clientMessageId, EntryKind.MESSAGE, body, null, null, replyTo);
+	}
+
+	public static MessageSubmission edit(UUID conversationId, UUID senderId, String clientMessageId, long targetSeq,
+			int expectedVersion, String body, String replyTo) {
+		return new MessageSubmission(conversationId, senderId, clientMessageId, EntryKind.EDIT, body, targetSeq,
+				expectedVersion, replyTo);
+	}
+
+	public static MessageSubmission delete(UUID conversationId, UUID senderId, String clientMessageId, long targetSeq,
+			String replyTo) {
+		return new MessageSubmission(conversationId, senderId, clientMessageId, EntryKind.DELETE, null, targetSeq, null,
+				replyTo);
+	}
 }

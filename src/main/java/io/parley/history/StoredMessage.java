@@ -4,9 +4,20 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A message as the log holds it. {@code seq} orders the conversation (1, 2, 3… with no gaps);
+ * An entry of a conversation's log. {@code seq} orders the conversation (1, 2, 3… with no gaps);
  * {@code sentAt} is the server's UTC clock at sequencing time and is for display only.
+ *
+ * <p>For a {@link EntryKind#MESSAGE} read from history, {@code body}, {@code version},
+ * {@code editedAt} and {@code deleted} are its current state (a deleted message is a tombstone with
+ * no body). For {@link EntryKind#EDIT} and {@link EntryKind#DELETE}, {@code targetSeq} names the
+ * message, {@code version} is its version after the change and {@code body} the new body of an edit.
  */
 public record StoredMessage(UUID conversationId, long seq, long messageId, UUID senderId, String clientMessageId,
-		String body, Instant sentAt) {
+		EntryKind kind, String body, Instant sentAt, Long targetSeq, int version, Instant editedAt, boolean deleted) {
+
+	public static StoredMessage message(UUID conversationId, long seq, long messageId, UUID senderId,
+			String clientMessageId, String body, Instant sentAt) {
+		return new StoredMessage(conversationId, seq, messageId, senderId, clientMessageId, EntryKind.MESSAGE, body, sentAt,
+				null, 1, null, false);
+	}
 }

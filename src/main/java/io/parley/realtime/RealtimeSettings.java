@@ -13,12 +13,18 @@ import org.springframework.util.unit.DataSize;
  *     which closes the connection with 1009; must be at least {@code maxFrameBytes}
  * @param maxBodyCodePoints the longest message body, in Unicode code points (an emoji counts one)
  * @param outboundQueue frames queued for one connection before it is closed as too slow (4008)
+ * @param maxCatchUp the most entries of one conversation a resume sends; beyond that the resume says
+ *     {@code recovered: false} and the client pages the rest from history
  */
 @ConfigurationProperties("parley.realtime")
 public record RealtimeSettings(@DefaultValue("64KB") DataSize maxFrameBytes, @DefaultValue("1MB") DataSize transportMaxFrameBytes,
-		@DefaultValue("4000") int maxBodyCodePoints, @DefaultValue("1024") int outboundQueue) {
+		@DefaultValue("4000") int maxBodyCodePoints, @DefaultValue("1024") int outboundQueue,
+		@DefaultValue("500") int maxCatchUp) {
 
 	public RealtimeSettings {
+		if (maxCatchUp >= outboundQueue) {
+			throw new IllegalArgumentException("parley.realtime.max-catch-up must be below outbound-queue, or a resume would overflow it");
+		}
 		if (transportMaxFrameBytes.compareTo(maxFrameBytes) < 0) {
 			throw new IllegalArgumentException("parley.realtime.transport-max-frame-bytes must be at least max-frame-bytes");
 		}

@@ -15,6 +15,7 @@ import io.parley.groups.ConversationKind;
 import io.parley.groups.ConversationSummary;
 import io.parley.groups.Conversations;
 import io.parley.groups.InsufficientRole;
+import io.parley.groups.JoinPoints;
 import io.parley.groups.Member;
 import io.parley.groups.MemberAdded;
 import io.parley.groups.MemberRemoved;
@@ -45,9 +46,11 @@ public class ConversationManagement implements Conversations {
 	private final TransactionTemplate tx;
 	private final ApplicationEventPublisher events;
 	private final Clock clock;
+	private final JoinPoints joinPoints;
 
 	ConversationManagement(ConversationRepository conversations, Accounts accounts, TransactionTemplate tx,
-			ApplicationEventPublisher events, Clock clock) {
+			ApplicationEventPublisher events, Clock clock, JoinPoints joinPoints) {
+		this.joinPoints = joinPoints;
 		this.conversations = conversations;
 		this.accounts = accounts;
 		this.tx = tx;
@@ -57,16 +60,17 @@ public class ConversationManagement implements Conversations {
 
 	public Mono<Conversation> createGroup(UUID creator, String name, List<UUID> memberIds) {
 		return Blocking.call(() -> tx.execute(status -> {
+			requireAccount(creator);
 			Set<UUID> others = new LinkedHashSet<>(memberIds == null ? List.of() : memberIds);
 			others.remove(creator);
 			others.forEach(this::requireAccount);
 			Instant now = now();
 			UUID id = UUID.randomUUID();
 			conversations.insert(new ConversationRepository.Row(id, ConversationKind.GROUP, name.strip(), creator, now), null);
-			conversations.addMember(id, creator, Role.OWNER, now);
+			conversations.addMember(id, creator, Role.OWNER, now, 0);
 			events.publishEvent(new MemberAdded(id, creator, Role.OWNER, creator));
 			for (UUID member : others) {
-				conversations.addMember(id, member, Role.MEMBER, now);
+				conversations.addMember(id, member, Role.MEMBER, now, 0);
 				events.publishEvent(new MemberAdded(id, member, Role.MEMBER, creator));
 			}
 			return load(id);
@@ -76,15 +80,16 @@ public class ConversationManagement implements Conversations {
 	/** Get-or-create: the same pair always yields the same conversation, even under concurrent calls. */
 	public Mono<Conversation> direct(UUID me, UUID other) {
 		return Blocking.call(() -> tx.execute(status -> {
+			requireAccount(me);
 			requireAccount(other);
 			String key = directKey(me, other);
 			Instant now = now();
 			UUID candidate = UUID.randomUUID();
 			if (conversations.insertDirectIfAbsent(new ConversationRepository.Row(candidate, ConversationKind.DIRECT, null, me, now), key)) {
-				conversations.addMember(candidate, me, Role.MEMBER, now);
+				conversations.addMember(candidate, me, Role.MEMBER, now, 0);
 				events.publishEvent(new MemberAdded(candidate, me, Role.MEMBER, me));
 				if (!other.equals(me)) {
-					conversations.addMember(candidate, other, Role.MEMBER, now);
+					conversations.addMember(candidate, other, Role.MEMBER, now, 0);
 					events.publishEvent(new MemberAdded(candidate, other, Role.MEMBER, me));
 				}
 				return load(candidate);
@@ -118,7 +123,9 @@ public class ConversationManagement implements Conversations {
 				throw new InsufficientRole("Only the owner can make admins, and a conversation has one owner");
 			}
 			requireAccount(userId);
-			if (conversations.addMember(conversationId, userId, role, now())) {
+			// The newcomer's place in the log: they receive and read what comes after it.
+			long joinSeq = joinPoints.currentSeqNow(conversationId);
+			if (conversations.addMember(conversationId, userId, role, now(), joinSeq)) {
 				events.publishEvent(new MemberAdded(conversationId, userId, role, actor));
 			}
 			return load(conversationId);
@@ -164,6 +171,16 @@ public class ConversationManagement implements Conversations {
 	@Override
 	public Set<UUID> memberIdsNow(UUID conversationId) {
 		return conversations.memberIds(conversationId);
+	}
+
+	@Override
+	public Set<UUID> recipientsNow(UUID conversationId, long seq) {
+		return conversations.recipients(conversationId, seq);
+	}
+
+	@Override
+	public Mono<java.util.Optional<Long>> joinSeq(UUID conversationId, UUID userId) {
+		return Blocking.call(() -> conversations.joinSeq(conversationId, userId));
 	}
 
 	private Role requireMember(UUID conversationId, UUID userId) {

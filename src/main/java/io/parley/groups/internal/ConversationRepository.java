@@ -71,15 +71,32 @@ class ConversationRepository {
 	}
 
 	/** Adds the member, or leaves an existing membership as it is; returns whether it added. */
-	boolean addMember(UUID conversationId, UUID userId, Role role, Instant at) {
+	boolean addMember(UUID conversationId, UUID userId, Role role, Instant at, long joinSeq) {
 		return jdbc.sql("""
-				INSERT INTO conversation_members (conversation_id, user_id, role, joined_at)
-				VALUES (:c, :u, :role, :at) ON CONFLICT DO NOTHING""")
+				INSERT INTO conversation_members (conversation_id, user_id, role, joined_at, join_seq)
+				VALUES (:c, :u, :role, :at, :joinSeq) ON CONFLICT DO NOTHING""")
 			.param("c", conversationId)
 			.param("u", userId)
 			.param("role", role.wireName())
 			.param("at", Timestamp.from(at))
+			.param("joinSeq", joinSeq)
 			.update() == 1;
+	}
+
+	Set<UUID> recipients(UUID conversationId, long seq) {
+		return new HashSet<>(jdbc.sql("SELECT user_id FROM conversation_members WHERE conversation_id = :c AND join_seq < :seq")
+			.param("c", conversationId)
+			.param("seq", seq)
+			.query(UUID.class)
+			.list());
+	}
+
+	Optional<Long> joinSeq(UUID conversationId, UUID userId) {
+		return jdbc.sql("SELECT join_seq FROM conversation_members WHERE conversation_id = :c AND user_id = :u")
+			.param("c", conversationId)
+			.param("u", userId)
+			.query(Long.class)
+			.optional();
 	}
 
 	boolean removeMember(UUID conversationId, UUID userId) {

@@ -38,13 +38,26 @@ class MessageLogService implements MessageLog {
 	}
 
 	@Override
-	public Mono<MessagePage> page(UUID conversationId, Long before, int limit) {
+	public Mono<MessagePage> page(UUID conversationId, Long before, long afterSeq, int limit) {
 		return Blocking.call(() -> {
 			long from = before == null ? store.head(conversationId) : before - 1;
-			List<StoredMessage> messages = store.pageDown(conversationId, from, limit);
-			long oldest = messages.isEmpty() ? 1 : messages.get(messages.size() - 1).seq();
-			boolean hasMore = !messages.isEmpty() && oldest > 1;
+			List<StoredMessage> messages = store.pageDown(conversationId, from, limit)
+				.stream()
+				.filter(m -> m.seq() > afterSeq)
+				.toList();
+			long oldest = messages.isEmpty() ? afterSeq + 1 : messages.get(messages.size() - 1).seq();
+			boolean hasMore = !messages.isEmpty() && oldest > afterSeq + 1;
 			return new MessagePage(messages, hasMore, hasMore ? oldest : null);
 		});
+	}
+
+	@Override
+	public Mono<List<StoredMessage>> range(UUID conversationId, long fromSeq, long toSeq) {
+		return Blocking.call(() -> fromSeq > toSeq ? List.<StoredMessage>of() : store.range(conversationId, fromSeq, toSeq));
+	}
+
+	@Override
+	public Mono<Long> head(UUID conversationId) {
+		return Blocking.call(() -> store.head(conversationId));
 	}
 }

@@ -3,6 +3,7 @@ package io.parley.history.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -11,6 +12,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.parley.history.EntryKind;
 import io.parley.history.HistorySettings;
 import io.parley.history.StoredMessage;
 
@@ -41,13 +43,24 @@ class MessageStore {
 	private final PreparedStatement updateHead;
 	private final PreparedStatement selectClientId;
 	private final PreparedStatement insertClientId;
+	private final PreparedStatement selectRange;
+	private final PreparedStatement applyEdit;
+	private final PreparedStatement applyDelete;
 
 	MessageStore(CqlSession session, HistorySettings settings) {
 		this.session = session;
 		String ks = settings.keyspace();
 		createSchema(session, settings);
 		insertIfAbsent = session.prepare("INSERT INTO " + ks + ".messages (conversation_id, bucket, seq, message_id, sender_id,"
-				+ " client_message_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+				+ " client_message_id, kind, body, sent_at, target_seq, version, edited_at, deleted)"
+				+ " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+		selectRange = session.prepare("SELECT * FROM " + ks + ".messages WHERE conversation_id = ? AND bucket = ? AND seq >= ?"
+				+ " AND seq <= ?");
+		// Compare-and-set on the version; "<" rather than "=" so that re-applying after a crash is harmless.
+		applyEdit = session.prepare("UPDATE " + ks + ".messages SET body = ?, version = ?, edited_at = ?"
+				+ " WHERE conversation_id = ? AND bucket = ? AND seq = ? IF version < ? AND deleted = false");
+		applyDelete = session.prepare("UPDATE " + ks + ".messages SET body = null, version = ?, edited_at = ?, deleted = true"
+				+ " WHERE conversation_id = ? AND bucket = ? AND seq = ? IF version < ?");
 		selectOne = session.prepare("SELECT * FROM " + ks + ".messages WHERE conversation_id = ? AND bucket = ? AND seq = ?");
 		selectPage = session.prepare("SELECT * FROM " + ks + ".messages WHERE conversation_id = ? AND bucket = ? AND seq <= ? LIMIT ?");
 		maxInBucket = session.prepare("SELECT seq FROM " + ks + ".messages WHERE conversation_id = ? AND bucket = ? LIMIT 1");
@@ -66,7 +79,8 @@ class MessageStore {
 				"""
 				CREATE TABLE IF NOT EXISTS %s.messages (
 				    conversation_id uuid, bucket bigint, seq bigint,
-				    message_id bigint, sender_id uuid, client_message_id text, body text, sent_at timestamp,
+				    message_id bigint, sender_id uuid, client_message_id text, kind text, body text, sent_at timestamp,
+				    target_seq bigint, version int, edited_at timestamp, deleted boolean,
 				    PRIMARY KEY ((conversation_id, bucket), seq)
 				) WITH CLUSTERING ORDER BY (seq DESC)""".formatted(ks),
 				// A hint of the highest seq, so a new owner does not scan; the messages table stays the truth.
@@ -79,7 +93,24 @@ class MessageStore {
 		for (String cql : statements) {
 			session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(30)));
 		}
+		addMissingColumns(session, ks);
 		log.info("Cassandra schema ready in keyspace '{}'", ks);
+	}
+
+	/** Columns added after the first release: a table created by an older Parley gets them here. */
+	private static void addMissingColumns(CqlSession session, String ks) {
+		Map<String, String> wanted = Map.of("kind", "text", "target_seq", "bigint", "version", "int", "edited_at", "timestamp",
+				"deleted", "boolean");
+		java.util.Set<String> present = new java.util.HashSet<>();
+		session.execute(SimpleStatement.newInstance(
+				"SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = 'messages'", ks))
+			.forEach(row -> present.add(row.getString("column_name")));
+		wanted.forEach((column, type) -> {
+			if (!present.contains(column)) {
+				session.execute(SimpleStatement.newInstance("ALTER TABLE " + ks + ".messages ADD " + column + " " + type)
+					.setTimeout(Duration.ofSeconds(30)));
+			}
+		});
 	}
 
 	static long bucketOf(long seq) {
@@ -91,8 +122,36 @@ class MessageStore {
 	 * fence against a stale writer: two writers can never both store seq n.
 	 */
 	boolean insertIfAbsent(StoredMessage m) {
-		return session.execute(insertIfAbsent.bind(m.conversationId(), bucketOf(m.seq()), m.seq(), m.messageId(), m.senderId(),
-				m.clientMessageId(), m.body(), m.sentAt()).setSerialConsistencyLevel(ConsistencyLevel.SERIAL)).wasApplied();
+		return session.execute(insertIfAbsent
+			.bind(m.conversationId(), bucketOf(m.seq()), m.seq(), m.messageId(), m.senderId(), m.clientMessageId(),
+					m.kind().name(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(), m.deleted())
+			.setSerialConsistencyLevel(ConsistencyLevel.SERIAL)).wasApplied();
+	}
+
+	/** Sets the message at {@code seq} to the edited body and version, unless it is already that new or deleted. */
+	void applyEdit(UUID conversationId, long seq, String body, int version, java.time.Instant at) {
+		session.execute(applyEdit.bind(body, version, at, conversationId, bucketOf(seq), seq, version)
+			.setSerialConsistencyLevel(ConsistencyLevel.SERIAL));
+	}
+
+	/** Turns the message at {@code seq} into a tombstone (no body), unless it already is at that version. */
+	void applyDelete(UUID conversationId, long seq, int version, java.time.Instant at) {
+		session.execute(applyDelete.bind(version, at, conversationId, bucketOf(seq), seq, version)
+			.setSerialConsistencyLevel(ConsistencyLevel.SERIAL));
+	}
+
+	/** Entries with from &lt;= seq &lt;= to, oldest first. */
+	List<StoredMessage> range(UUID conversationId, long from, long to) {
+		List<StoredMessage> entries = new ArrayList<>();
+		for (long bucket = bucketOf(Math.max(1, from)); bucket <= bucketOf(Math.max(1, to)); bucket++) {
+			List<StoredMessage> inBucket = new ArrayList<>();
+			for (Row row : session.execute(selectRange.bind(conversationId, bucket, from, to))) {
+				inBucket.add(message(row));
+			}
+			java.util.Collections.reverse(inBucket); // the table is clustered newest first
+			entries.addAll(inBucket);
+		}
+		return entries;
 	}
 
 	Optional<StoredMessage> find(UUID conversationId, long seq) {
@@ -140,7 +199,11 @@ class MessageStore {
 	}
 
 	private static StoredMessage message(Row row) {
+		String kind = row.getString("kind");
 		return new StoredMessage(row.getUuid("conversation_id"), row.getLong("seq"), row.getLong("message_id"),
-				row.getUuid("sender_id"), row.getString("client_message_id"), row.getString("body"), row.getInstant("sent_at"));
+				row.getUuid("sender_id"), row.getString("client_message_id"), kind == null ? EntryKind.MESSAGE : EntryKind.valueOf(kind),
+				row.getString("body"), row.getInstant("sent_at"), row.isNull("target_seq") ? null : row.getLong("target_seq"),
+				row.isNull("version") ? 1 : row.getInt("version"), row.getInstant("edited_at"),
+				!row.isNull("deleted") && row.getBoolean("deleted"));
 	}
 }

@@ -3,7 +3,6 @@ package io.parley.history.internal;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.parley.history.MessageStored;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -21,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every node reads every stored message (its own consumer group, starting at the end) and
- * re-publishes it as a {@link MessageStored} application event for the gateway's local fan-out. One
+ * re-publishes it as a {@link io.parley.history.MessageStored} (or {@link io.parley.history.SubmissionRejected}) application event for the gateway's local fan-out. One
  * listener thread per node keeps each conversation's messages in sequence order. Reports itself as
  * the {@code messagePipeline} health component: down until it has its partitions, because messages
  * stored before that would not reach this node's sockets.
@@ -43,15 +42,20 @@ class StoredMessageRelay implements ConsumerSeekAware, HealthIndicator {
 	@KafkaListener(id = "parley-relay", groupId = "#{@relayGroup.id()}", topics = "${parley.history.stored-topic:parley.messages.stored}",
 			properties = "auto.offset.reset=latest")
 	void onStored(ConsumerRecord<String, String> record) {
-		MessageStored stored;
+		SequencerOutcome outcome;
 		try {
-			stored = json.readValue(record.value(), MessageStored.class);
+			outcome = json.readValue(record.value(), SequencerOutcome.class);
 		}
 		catch (JacksonException unreadable) {
 			log.warn("Skipping unreadable stored message at {}-{}@{}", record.topic(), record.partition(), record.offset());
 			return;
 		}
-		events.publishEvent(stored);
+		if (outcome.stored() != null) {
+			events.publishEvent(outcome.stored());
+		}
+		else if (outcome.rejected() != null) {
+			events.publishEvent(outcome.rejected());
+		}
 	}
 
 	@Override

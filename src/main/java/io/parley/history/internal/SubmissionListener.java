@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import io.parley.history.HistorySettings;
 import io.parley.history.MessageStored;
 import io.parley.history.MessageSubmission;
+import io.parley.history.SubmissionRejected;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -55,9 +56,13 @@ class SubmissionListener implements ConsumerSeekAware {
 					unreadable.getOriginalMessage());
 			return;
 		}
-		Sequencer.Appended appended = sequencer.append(submission);
-		MessageStored stored = new MessageStored(appended.message(), submission.replyTo(), appended.duplicate());
-		kafka.send(settings.storedTopic(), record.key(), json.writeValueAsString(stored)).get(30, TimeUnit.SECONDS);
+		Sequencer.Outcome outcome = sequencer.append(submission);
+		SequencerOutcome published = outcome.refusal() == null
+				? new SequencerOutcome(new MessageStored(outcome.entry(), submission.replyTo(), outcome.duplicate()), null)
+				: new SequencerOutcome(null, new SubmissionRejected(submission.conversationId(), submission.clientMessageId(),
+						submission.replyTo(), outcome.refusal().code(), outcome.refusal().message(),
+						outcome.refusal().currentVersion()));
+		kafka.send(settings.storedTopic(), record.key(), json.writeValueAsString(published)).get(30, TimeUnit.SECONDS);
 	}
 
 	@Override

@@ -26,12 +26,13 @@ import reactor.core.publisher.Mono;
 @RestController
 class MessagesController {
 
-	record MessageView(UUID conversationId, String messageId, long seq, UUID senderId, String clientMessageId, String body,
-			Instant sentAt) {
+	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+	record MessageView(UUID conversationId, String messageId, long seq, String kind, UUID senderId, String clientMessageId,
+			String body, Instant sentAt, Long targetSeq, int version, Instant editedAt, boolean deleted) {
 
 		static MessageView of(StoredMessage m) {
-			return new MessageView(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.senderId(), m.clientMessageId(),
-					m.body(), m.sentAt());
+			return new MessageView(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.kind().wireName(), m.senderId(),
+					m.clientMessageId(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(), m.deleted());
 		}
 	}
 
@@ -53,8 +54,9 @@ class MessagesController {
 	@GetMapping("/api/conversations/{id}/messages")
 	Mono<PageView> page(@PathVariable UUID id, @RequestParam(required = false) @Min(1) Long before,
 			@RequestParam(defaultValue = "50") @Min(1) @Max(200) int limit, Principal principal) {
-		return conversations.isMember(id, Accounts.idOf(principal))
-			.flatMap(member -> member ? log.page(id, before, limit)
+		// A member reads the log after the point where they joined (0 for founding members).
+		return conversations.joinSeq(id, Accounts.idOf(principal))
+			.flatMap(joinSeq -> joinSeq.isPresent() ? log.page(id, before, joinSeq.get(), limit)
 					: Mono.error(new NotFound("conversation_not_found", "No conversation " + id + " that you belong to")))
 			.map(PageView::of);
 	}

@@ -1,6 +1,7 @@
 package io.parley.realtime.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 
 import io.parley.groups.Conversations;
 import io.parley.history.MessageLog;
@@ -38,12 +39,14 @@ class ChatSocketHandler implements WebSocketHandler {
 	private final LocalConnections connections;
 	private final Conversations conversations;
 	private final MessageLog messages;
+	private final Delivery delivery;
 	private final Presence presence;
 	private final PresenceSettings presenceSettings;
 	private final RealtimeSettings settings;
 
 	ChatSocketHandler(FrameCodec codec, LocalConnections connections, Conversations conversations, MessageLog messages,
-			Presence presence, PresenceSettings presenceSettings, RealtimeSettings settings) {
+			Delivery delivery, Presence presence, PresenceSettings presenceSettings, RealtimeSettings settings) {
+		this.delivery = delivery;
 		this.presence = presence;
 		this.presenceSettings = presenceSettings;
 		this.codec = codec;
@@ -57,9 +60,18 @@ class ChatSocketHandler implements WebSocketHandler {
 	public Mono<Void> handle(WebSocketSession session) {
 		return session.getHandshakeInfo().getPrincipal().flatMap(principal -> {
 			Connection connection = new Connection(Accounts.idOf(principal), session, settings.outboundQueue());
-			connections.add(connection);
 			connection.send(codec.encode(new ServerFrame.Welcome(connection.userId(), connection.id(),
 					new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes()))));
+			// Resume positions from the handshake are set before the connection is registered for
+			// fan-out, so no live entry can overtake the catch-up.
+			ClientFrame resume = codec.decodeResumeParameter(session.getHandshakeInfo().getUri());
+			if (resume instanceof ClientFrame.Resume cursors) {
+				cursors.conversations().forEach(c -> delivery.resume(connection, c.conversationId(), c.afterSeq()));
+			}
+			else if (resume instanceof ClientFrame.Invalid invalid) {
+				connection.send(codec.encode(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref())));
+			}
+			connections.add(connection);
 
 			Mono<Void> inbound = session.receive()
 				.filter(message -> message.getType() == WebSocketMessage.Type.TEXT
@@ -97,7 +109,26 @@ class ChatSocketHandler implements WebSocketHandler {
 	private Mono<Void> handle(Connection connection, ClientFrame frame) {
 		// Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
 		if (frame instanceof ClientFrame.Send send) {
-			return send(connection, send);
+			return submit(connection, send.conversationId(), send.clientMessageId(), MessageSubmission.message(
+					send.conversationId(), connection.userId(), send.clientMessageId(), send.body(), connection.id()));
+		}
+		if (frame instanceof ClientFrame.Edit edit) {
+			return submit(connection, edit.conversationId(), edit.clientMessageId(), MessageSubmission.edit(edit.conversationId(),
+					connection.userId(), edit.clientMessageId(), edit.seq(), edit.expectedVersion(), edit.body(), connection.id()));
+		}
+		if (frame instanceof ClientFrame.Delete delete) {
+			return submit(connection, delete.conversationId(), delete.clientMessageId(), MessageSubmission.delete(
+					delete.conversationId(), connection.userId(), delete.clientMessageId(), delete.seq(), connection.id()));
+		}
+		if (frame instanceof ClientFrame.Resume resume) {
+			resume.conversations().forEach(c -> delivery.resume(connection, c.conversationId(), c.afterSeq()));
+			return Mono.empty();
+		}
+		if (frame instanceof ClientFrame.Fetch fetch) {
+			return delivery.fetch(connection, fetch).onErrorResume(e -> {
+				connection.send(codec.encode(new ServerFrame.Error("unavailable", "History could not be read; retry", fetch.ref())));
+				return Mono.empty();
+			});
 		}
 		if (frame instanceof ClientFrame.Ping ping) {
 			connection.send(codec.encode(new ServerFrame.Pong(ping.ref())));
@@ -109,22 +140,21 @@ class ChatSocketHandler implements WebSocketHandler {
 	}
 
 	/**
-	 * Checks membership, then hands the message to the ordered pipeline. The ack comes later, from
-	 * the fan-out, once the message is stored.
+	 * Checks membership (a fast refusal; the sequencer checks again, authoritatively), then hands the
+	 * submission to the ordered pipeline. The ack or refusal comes later, once the sequencer decided.
 	 */
-	private Mono<Void> send(Connection connection, ClientFrame.Send send) {
-		return conversations.isMember(send.conversationId(), connection.userId()).flatMap(member -> {
+	private Mono<Void> submit(Connection connection, UUID conversationId, String clientMessageId, MessageSubmission submission) {
+		return conversations.isMember(conversationId, connection.userId()).flatMap(member -> {
 			if (!member) {
 				connection.send(codec.encode(new ServerFrame.Error("not_a_member",
-						"You are not a member of conversation " + send.conversationId(), send.clientMessageId())));
+						"You are not a member of conversation " + conversationId, clientMessageId)));
 				return Mono.<Void>empty();
 			}
-			return messages.submit(new MessageSubmission(send.conversationId(), connection.userId(), send.clientMessageId(),
-					send.body(), connection.id()));
+			return messages.submit(submission);
 		}).onErrorResume(e -> {
-			log.warn("Could not hand message {} of user {} to the pipeline", send.clientMessageId(), connection.userId(), e);
+			log.warn("Could not hand {} of user {} to the pipeline", clientMessageId, connection.userId(), e);
 			connection.send(codec.encode(new ServerFrame.Error("unavailable",
-					"The message could not be accepted right now; retry with the same clientMessageId", send.clientMessageId())));
+					"Not accepted right now; retry with the same clientMessageId", clientMessageId)));
 			return Mono.empty();
 		});
 	}

@@ -1,11 +1,30 @@
 package io.parley.realtime.internal;
 
+import java.util.List;
 import java.util.UUID;
 
 /** Frames a client sends, decoded once at the edge by {@link FrameCodec}. */
 sealed interface ClientFrame {
 
 	record Send(UUID conversationId, String clientMessageId, String body) implements ClientFrame {
+	}
+
+	/** Edit the message at {@code seq}, expecting it to be at {@code expectedVersion} (compare-and-set). */
+	record Edit(UUID conversationId, String clientMessageId, long seq, int expectedVersion, String body) implements ClientFrame {
+	}
+
+	record Delete(UUID conversationId, String clientMessageId, long seq) implements ClientFrame {
+	}
+
+	/** Continue conversations from where the client left off: missed entries first, then live ones. */
+	record Resume(List<Cursor> conversations) implements ClientFrame {
+	}
+
+	record Cursor(UUID conversationId, long afterSeq) {
+	}
+
+	/** Ask for a range of entries (e.g. after seeing a jump in seq): answered with one {@code range} frame. */
+	record Fetch(UUID conversationId, long afterSeq, int limit, String ref) implements ClientFrame {
 	}
 
 	record Ping(String ref) implements ClientFrame {

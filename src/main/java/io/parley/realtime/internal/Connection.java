@@ -27,6 +27,7 @@ final class Connection {
 	private final UUID userId;
 	private final WebSocketSession session;
 	private final Sinks.Many<String> outbound;
+	private final java.util.Map<UUID, ConversationStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
 
 	Connection(UUID userId, WebSocketSession session, int queueCapacity) {
 		this.userId = userId;
@@ -40,6 +41,15 @@ final class Connection {
 
 	UUID userId() {
 		return userId;
+	}
+
+	/** This connection's position in a conversation's log. */
+	ConversationStream stream(UUID conversationId) {
+		return streams.computeIfAbsent(conversationId, ConversationStream::new);
+	}
+
+	void forget(UUID conversationId) {
+		streams.remove(conversationId);
 	}
 
 	Flux<String> outbound() {
@@ -57,5 +67,9 @@ final class Connection {
 
 	synchronized void complete() {
 		outbound.tryEmitComplete();
+	}
+
+	void close(CloseStatus status) {
+		session.close(status).subscribe();
 	}
 }

@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 class FrameCodec {
 
 	static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
+	static final int MAX_RESUME_CURSORS = 500;
+	static final int MAX_FETCH = 200;
 
 	private final JsonMapper json;
 	private final RealtimeSettings settings;
@@ -45,10 +47,82 @@ class FrameCodec {
 		}
 		return switch (type.asString()) {
 			case "send" -> send(frame);
+			case "edit" -> edit(frame);
+			case "delete" -> delete(frame);
+			case "resume" -> resume(frame);
+			case "fetch" -> fetch(frame);
 			case "ping" -> new ClientFrame.Ping(optionalText(frame, "ref"));
 			default -> new ClientFrame.Invalid("unknown_type", "Unknown frame type '" + abbreviate(type.asString()) + "'",
 					optionalText(frame, "ref"));
 		};
+	}
+
+	private ClientFrame edit(JsonNode frame) {
+		ClientFrame checked = send(frame);
+		if (!(checked instanceof ClientFrame.Send send)) {
+			return checked;
+		}
+		Long seq = positiveLong(frame, "seq");
+		Long version = positiveLong(frame, "expectedVersion");
+		if (seq == null || version == null || version > Integer.MAX_VALUE) {
+			return invalid("edit needs 'seq' and 'expectedVersion' (positive integers)", send.clientMessageId());
+		}
+		return new ClientFrame.Edit(send.conversationId(), send.clientMessageId(), seq, version.intValue(), send.body());
+	}
+
+	private ClientFrame delete(JsonNode frame) {
+		String clientMessageId = optionalText(frame, "clientMessageId");
+		if (!validClientMessageId(clientMessageId)) {
+			return invalid("clientMessageId must be a string of 1 to " + MAX_CLIENT_MESSAGE_ID_LENGTH + " characters", null);
+		}
+		UUID conversationId = uuid(optionalText(frame, "conversationId"));
+		Long seq = positiveLong(frame, "seq");
+		if (conversationId == null || seq == null) {
+			return invalid("delete needs 'conversationId' and 'seq'", clientMessageId);
+		}
+		return new ClientFrame.Delete(conversationId, clientMessageId, seq);
+	}
+
+	private ClientFrame resume(JsonNode frame) {
+		JsonNode list = frame.get("conversations");
+		if (list == null || !list.isArray() || list.size() > MAX_RESUME_CURSORS) {
+			return invalid("resume needs 'conversations': a list of at most " + MAX_RESUME_CURSORS
+					+ " {conversationId, afterSeq}", optionalText(frame, "ref"));
+		}
+		java.util.List<ClientFrame.Cursor> cursors = new java.util.ArrayList<>();
+		for (JsonNode item : list) {
+			UUID conversationId = item.isObject() ? uuid(optionalText(item, "conversationId")) : null;
+			JsonNode after = item.isObject() ? item.get("afterSeq") : null;
+			if (conversationId == null || after == null || !after.canConvertToLong() || !after.isIntegralNumber() || after.asLong() < 0) {
+				return invalid("each resume entry needs 'conversationId' and 'afterSeq' (0 or more)", optionalText(frame, "ref"));
+			}
+			cursors.add(new ClientFrame.Cursor(conversationId, after.asLong()));
+		}
+		return new ClientFrame.Resume(java.util.List.copyOf(cursors));
+	}
+
+	private ClientFrame fetch(JsonNode frame) {
+		String ref = optionalText(frame, "ref");
+		UUID conversationId = uuid(optionalText(frame, "conversationId"));
+		JsonNode after = frame.get("afterSeq");
+		JsonNode limit = frame.get("limit");
+		if (conversationId == null || after == null || !after.isIntegralNumber() || after.asLong() < 0) {
+			return invalid("fetch needs 'conversationId' and 'afterSeq' (0 or more)", ref);
+		}
+		int max = limit == null ? MAX_FETCH : (limit.isIntegralNumber() ? limit.asInt() : -1);
+		if (max < 1 || max > MAX_FETCH) {
+			return invalid("limit must be between 1 and " + MAX_FETCH, ref);
+		}
+		return new ClientFrame.Fetch(conversationId, after.asLong(), max, ref);
+	}
+
+	private static Long positiveLong(JsonNode frame, String field) {
+		JsonNode value = frame.get(field);
+		return value != null && value.isIntegralNumber() && value.canConvertToLong() && value.asLong() > 0 ? value.asLong() : null;
+	}
+
+	private static boolean validClientMessageId(String id) {
+		return id != null && !id.isEmpty() && id.length() <= MAX_CLIENT_MESSAGE_ID_LENGTH;
 	}
 
 	private ClientFrame send(JsonNode frame) {
@@ -73,6 +147,38 @@ class FrameCodec {
 					+ settings.maxBodyCodePoints(), clientMessageId);
 		}
 		return new ClientFrame.Send(conversationId, clientMessageId, body);
+	}
+
+	/**
+	 * Resume positions given at the handshake: {@code /ws?access_token=…&resume=<conv>:<seq>,<conv>:<seq>}.
+	 * Null when absent.
+	 */
+	ClientFrame decodeResumeParameter(java.net.URI uri) {
+		String value = org.springframework.web.util.UriComponentsBuilder.fromUri(uri).build().getQueryParams().getFirst("resume");
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		String[] items = java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8).split(",");
+		if (items.length > MAX_RESUME_CURSORS) {
+			return invalid("resume takes at most " + MAX_RESUME_CURSORS + " conversations", null);
+		}
+		java.util.List<ClientFrame.Cursor> cursors = new java.util.ArrayList<>();
+		for (String item : items) {
+			String[] parts = item.split(":");
+			UUID conversationId = parts.length == 2 ? uuid(parts[0]) : null;
+			long afterSeq;
+			try {
+				afterSeq = parts.length == 2 ? Long.parseLong(parts[1]) : -1;
+			}
+			catch (NumberFormatException e) {
+				afterSeq = -1;
+			}
+			if (conversationId == null || afterSeq < 0) {
+				return invalid("resume must be a comma-separated list of <conversationId>:<afterSeq>", null);
+			}
+			cursors.add(new ClientFrame.Cursor(conversationId, afterSeq));
+		}
+		return new ClientFrame.Resume(java.util.List.copyOf(cursors));
 	}
 
 	String encode(ServerFrame frame) {

@@ -6,42 +6,52 @@ import java.util.UUID;
 import io.parley.groups.Conversations;
 import io.parley.history.MessageStored;
 import io.parley.history.StoredMessage;
+import io.parley.history.SubmissionRejected;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Delivers each stored message to the connections on this node whose user is a member now. Runs on
- * the relay's Kafka listener thread, one stored message at a time, so each conversation's messages
- * go out in sequence order. The frame is encoded once and the same text goes to every connection.
+ * Delivers each stored entry to the connections on this node whose user receives it: a current
+ * member who joined before it. Runs on the relay's Kafka listener thread, one entry at a time, so
+ * a conversation's entries arrive in seq order; {@link Delivery} still guards each connection
+ * against gaps and duplicates. The frame is encoded once and the same text goes to every connection.
  */
 @Component
 class LocalFanout {
 
 	private final LocalConnections connections;
 	private final Conversations conversations;
+	private final Delivery delivery;
 	private final FrameCodec codec;
 
-	LocalFanout(LocalConnections connections, Conversations conversations, FrameCodec codec) {
+	LocalFanout(LocalConnections connections, Conversations conversations, Delivery delivery, FrameCodec codec) {
 		this.connections = connections;
 		this.conversations = conversations;
+		this.delivery = delivery;
 		this.codec = codec;
 	}
 
 	@EventListener
 	void on(MessageStored stored) {
-		StoredMessage message = stored.message();
-		// The sender's connection hears "ack" before it sees its own message.
-		connections.byId(stored.replyTo()).ifPresent(c -> c.send(codec.encode(ServerFrame.Ack.of(message))));
+		StoredMessage entry = stored.message();
+		// The sender's connection hears "ack" before it sees its own entry.
+		connections.byId(stored.replyTo()).ifPresent(c -> c.send(codec.encode(ServerFrame.Ack.of(entry))));
 		if (stored.duplicate()) {
 			return; // a retry: everybody already has it
 		}
-		Set<UUID> members = conversations.memberIdsNow(message.conversationId());
-		String frame = codec.encode(ServerFrame.Message.of(message));
-		for (UUID member : members) {
-			for (Connection connection : connections.of(member)) {
-				connection.send(frame);
+		Set<UUID> recipients = conversations.recipientsNow(entry.conversationId(), entry.seq());
+		String frame = codec.encode(ServerFrame.Message.of(entry));
+		for (UUID recipient : recipients) {
+			for (Connection connection : connections.of(recipient)) {
+				delivery.deliver(connection, entry, frame);
 			}
 		}
+	}
+
+	@EventListener
+	void on(SubmissionRejected rejected) {
+		connections.byId(rejected.replyTo()).ifPresent(c -> c.send(codec.encode(
+				new ServerFrame.Error(rejected.code(), rejected.message(), rejected.clientMessageId(), rejected.currentVersion()))));
 	}
 }

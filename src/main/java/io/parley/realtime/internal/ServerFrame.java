@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
+import io.parley.history.EntryKind;
 import io.parley.history.StoredMessage;
 
 /** Frames the server sends; the JSON {@code type} property is written from the subtype's name. */
@@ -17,6 +18,8 @@ import io.parley.history.StoredMessage;
 		@JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error"),
 		@JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "pong"),
 		@JsonSubTypes.Type(value = ServerFrame.ConversationAdded.class, name = "conversation.added"),
+		@JsonSubTypes.Type(value = ServerFrame.Resumed.class, name = "resumed"),
+		@JsonSubTypes.Type(value = ServerFrame.Range.class, name = "range"),
 		@JsonSubTypes.Type(value = ServerFrame.ConversationRemoved.class, name = "conversation.removed") })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 sealed interface ServerFrame {
@@ -27,24 +30,51 @@ sealed interface ServerFrame {
 		}
 	}
 
-	record Ack(String clientMessageId, UUID conversationId, String messageId, long seq, Instant sentAt) implements ServerFrame {
+	/** {@code version}: for an edit or delete, the message's version after it. */
+	record Ack(String clientMessageId, UUID conversationId, String messageId, long seq, String kind, Instant sentAt,
+			Integer version) implements ServerFrame {
 
 		static Ack of(StoredMessage m) {
-			return new Ack(m.clientMessageId(), m.conversationId(), Long.toString(m.messageId()), m.seq(), m.sentAt());
+			return new Ack(m.clientMessageId(), m.conversationId(), Long.toString(m.messageId()), m.seq(), m.kind().wireName(),
+					m.sentAt(), m.kind() == EntryKind.MESSAGE ? null : m.version());
 		}
 	}
 
-	/** Message ids go out as strings: JavaScript numbers lose precision above 2^53. */
-	record Message(UUID conversationId, String messageId, long seq, UUID senderId, String clientMessageId, String body,
-			Instant sentAt) implements ServerFrame {
+	/**
+	 * One entry of a conversation's log, in seq order. Message ids go out as strings: JavaScript numbers
+	 * lose precision above 2^53. For kind {@code edit}/{@code delete}, {@code targetSeq} names the
+	 * message and {@code version} is its version after the change.
+	 */
+	record Message(UUID conversationId, String messageId, long seq, String kind, UUID senderId, String clientMessageId,
+			String body, Instant sentAt, Long targetSeq, Integer version, Instant editedAt, Boolean deleted) implements ServerFrame {
 
 		static Message of(StoredMessage m) {
-			return new Message(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.senderId(), m.clientMessageId(),
-					m.body(), m.sentAt());
+			boolean plain = m.kind() == EntryKind.MESSAGE;
+			return new Message(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.kind().wireName(), m.senderId(),
+					m.clientMessageId(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(),
+					m.deleted() ? Boolean.TRUE : (plain ? null : Boolean.FALSE));
 		}
 	}
 
-	record Error(String code, String message, String ref) implements ServerFrame {
+	/** {@code currentVersion}: with {@code version_conflict}, the version that won. */
+	record Error(String code, String message, String ref, Integer currentVersion) implements ServerFrame {
+
+		Error(String code, String message, String ref) {
+			this(code, message, ref, null);
+		}
+	}
+
+	/**
+	 * The catch-up of one conversation is complete: entries up to {@code lastSeq} were sent, and live
+	 * entries follow. {@code recovered} is false when more were missed than a catch-up carries: then
+	 * entries in ({@code afterSeq}, {@code skippedTo}] were not sent and should be paged from history.
+	 */
+	record Resumed(UUID conversationId, long afterSeq, long lastSeq, boolean recovered, Long skippedTo) implements ServerFrame {
+	}
+
+	/** Answer to {@code fetch}: entries after {@code afterSeq}, oldest first. */
+	record Range(UUID conversationId, long afterSeq, java.util.List<Message> messages, boolean hasMore, String ref)
+			implements ServerFrame {
 	}
 
 	record Pong(String ref) implements ServerFrame {

@@ -40,9 +40,19 @@ class MessageStoreIntegrationTests {
 	void aSequenceNumberCanBeClaimedOnlyOnce() {
 		UUID conversation = UUID.randomUUID();
 		assertThat(store.insertIfAbsent(message(conversation, 1))).isTrue();
-		StoredMessage impostor = new StoredMessage(conversation, 1, 99, UUID.randomUUID(), "other", "overwrite?", Instant.now());
+		StoredMessage impostor = StoredMessage.message(conversation, 1, 99, UUID.randomUUID(), "other", "overwrite?", Instant.now());
 		assertThat(store.insertIfAbsent(impostor)).isFalse();
 		assertThat(store.find(conversation, 1)).get().extracting(StoredMessage::body).isEqualTo("message 1");
+	}
+
+	@Test
+	void aRangeIsReturnedOldestFirstAcrossBuckets() {
+		UUID conversation = UUID.randomUUID();
+		LongStream.rangeClosed(MessageStore.BUCKET_SIZE - 2, MessageStore.BUCKET_SIZE + 2)
+			.forEach(seq -> store.insertIfAbsent(message(conversation, seq)));
+		assertThat(store.range(conversation, MessageStore.BUCKET_SIZE - 1, MessageStore.BUCKET_SIZE + 1))
+			.extracting(StoredMessage::seq)
+			.containsExactly(9_999L, 10_000L, 10_001L);
 	}
 
 	@Test
@@ -53,7 +63,7 @@ class MessageStoreIntegrationTests {
 	}
 
 	private static StoredMessage message(UUID conversation, long seq) {
-		return new StoredMessage(conversation, seq, 1000 + seq, UUID.randomUUID(), "c-" + seq, "message " + seq,
+		return StoredMessage.message(conversation, seq, 1000 + seq, UUID.randomUUID(), "c-" + seq, "message " + seq,
 				Instant.parse("2026-12-03T12:00:00Z"));
 	}
 }

@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 class FrameCodecTests {
 
 	final JsonMapper json = JsonMapper.builder().build();
-	final FrameCodec codec = new FrameCodec(json, new RealtimeSettings(DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 10, 16));
+	final FrameCodec codec = new FrameCodec(json, new RealtimeSettings(DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 10, 16, 8));
 	final UUID conversation = UUID.randomUUID();
 
 	@Test
@@ -53,7 +53,7 @@ class FrameCodecTests {
 
 	@Test
 	void serverFramesCarryTheirTypeAndMessageIdsAsStrings() {
-		StoredMessage stored = new StoredMessage(conversation, 7, Long.MAX_VALUE - 1, UUID.randomUUID(), "c-7", "hi",
+		StoredMessage stored = StoredMessage.message(conversation, 7, Long.MAX_VALUE - 1, UUID.randomUUID(), "c-7", "hi",
 				Instant.parse("2026-12-03T12:00:00.123Z"));
 		JsonNode message = json.readTree(codec.encode(ServerFrame.Message.of(stored)));
 		assertThat(message.get("type").asString()).isEqualTo("message");
