@@ -34,7 +34,7 @@ public final class ChatClient implements AutoCloseable {
 	private final Sinks.Many<WebSocketMessage> outbound = Sinks.many().unicast().onBackpressureBuffer();
 	private final Sinks.One<CloseStatus> closed = Sinks.one();
 	private volatile org.springframework.web.reactive.socket.WebSocketSession session;
-	private final Disposable connection;
+	private Disposable connection;
 
 	private ChatClient(URI uri) {
 		this.connection = new ReactorNettyWebSocketClient().execute(uri, s -> {
@@ -46,10 +46,33 @@ public final class ChatClient implements AutoCloseable {
 		}).subscribe();
 	}
 
+	private volatile String sessionId;
+
 	public static ChatClient connect(int port, String token) {
-		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?access_token=" + token));
-		client.expect("welcome");
+		return connect(port, token, null);
+	}
+
+	/** Connects and resumes: {@code resume} is "conv:seq,conv:seq" as the handshake takes it. */
+	public static ChatClient connect(int port, String token, String resume) {
+		String query = "access_token=" + token + (resume == null ? "" : "&resume=" + resume);
+		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?" + query));
+		client.sessionId = client.expect("welcome").get("sessionId").asString();
 		return client;
+	}
+
+	/** The server's id of this connection (where acks and refusals are addressed). */
+	public String sessionId() {
+		return sessionId;
+	}
+
+	/** Sends a JSON frame built from the given map. */
+	public ChatClient sendFrame(Map<String, ?> frame) {
+		return sendRaw(json.writeValueAsString(frame));
+	}
+
+	/** Drops the TCP connection without a close handshake, as a phone losing its network would. */
+	public void drop() {
+		connection.dispose();
 	}
 
 	/** Sends a raw text frame exactly as given. */

@@ -91,4 +91,18 @@ public final class ParleyApi {
 	public ChatClient connect(User user) {
 		return ChatClient.connect(port, user.token());
 	}
+
+	public ChatClient connect(User user, UUID conversation, long afterSeq) {
+		return ChatClient.connect(port, user.token(), conversation + ":" + afterSeq);
+	}
+
+	public void addMember(User actor, UUID conversation, User member) {
+		http.post().uri("/api/conversations/" + conversation + "/members").headers(h -> h.setBearerAuth(actor.token()))
+			.bodyValue(Map.of("userId", member.id())).exchange().expectStatus().isOk();
+	}
+
+	public void removeMember(User actor, UUID conversation, User member) {
+		http.delete().uri("/api/conversations/" + conversation + "/members/" + member.id())
+			.headers(h -> h.setBearerAuth(actor.token())).exchange().expectStatus().isNoContent();
+	}
 }
