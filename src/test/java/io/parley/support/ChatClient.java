@@ -100,14 +100,62 @@ public final class ChatClient implements AutoCloseable {
 				"clientMessageId", clientMessageId, "body", body)));
 	}
 
-	/** The next frame, which must be of the given type. */
+	/**
+	 * The next frame, which must be of the given type. Membership hints ({@code conversation.added},
+	 * {@code conversation.removed}) travel out of band (Redis) and may arrive at any point, so they are
+	 * set aside unless asked for by type.
+	 */
 	public JsonNode expect(String type) {
+		if (type.startsWith("conversation.")) {
+			return nextHint(type);
+		}
 		JsonNode frame = next();
 		assertThat(frame.get("type").asString()).as("type of frame %s", frame).isEqualTo(type);
 		return frame;
 	}
 
+	/** The next frame of the ordered stream (membership hints set aside). */
 	public JsonNode next() {
+		while (true) {
+			JsonNode frame = poll();
+			if (frame.get("type").asString().startsWith("conversation.")) {
+				hints.add(frame);
+			}
+			else {
+				return frame;
+			}
+		}
+	}
+
+	private JsonNode nextHint(String type) {
+		for (JsonNode hint : hints) {
+			if (hint.get("type").asString().equals(type)) {
+				hints.remove(hint);
+				return hint;
+			}
+		}
+		while (true) {
+			JsonNode frame = pollQueue();
+			if (frame.get("type").asString().equals(type)) {
+				return frame;
+			}
+			if (frame.get("type").asString().startsWith("conversation.")) {
+				hints.add(frame);
+			}
+			else {
+				stash.add(frame); // an ordered-stream frame that came first: next() returns it
+			}
+		}
+	}
+
+	private JsonNode poll() {
+		if (!stash.isEmpty()) {
+			return stash.poll();
+		}
+		return pollQueue();
+	}
+
+	private JsonNode pollQueue() {
 		try {
 			JsonNode frame = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 			if (frame == null) {
@@ -121,9 +169,12 @@ public final class ChatClient implements AutoCloseable {
 		}
 	}
 
-	/** Frames received and not yet taken. */
+	private final java.util.List<JsonNode> hints = new java.util.concurrent.CopyOnWriteArrayList<>();
+	private final java.util.Queue<JsonNode> stash = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+	/** Frames of the ordered stream received and not yet taken. */
 	public int pending() {
-		return received.size();
+		return (int) received.stream().filter(f -> !f.get("type").asString().startsWith("conversation.")).count();
 	}
 
 	public CloseStatus awaitClose() {

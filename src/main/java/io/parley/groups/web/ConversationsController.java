@@ -33,7 +33,8 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/api/conversations")
 class ConversationsController {
 
-	record CreateGroup(@NotBlank @Size(max = 100) String name, @Size(max = 256) List<@NotNull UUID> memberIds) {
+	record CreateGroup(@NotBlank @Size(max = 100) @Pattern(regexp = io.parley.shared.Text.WELL_FORMED,
+			message = "must be well-formed text without NUL") String name, @Size(max = 256) List<@NotNull UUID> memberIds) {
 	}
 
 	record OpenDirect(@NotNull UUID userId) {

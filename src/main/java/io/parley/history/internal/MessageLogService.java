@@ -40,11 +40,10 @@ class MessageLogService implements MessageLog {
 	@Override
 	public Mono<MessagePage> page(UUID conversationId, Long before, long afterSeq, int limit) {
 		return Blocking.call(() -> {
-			long from = before == null ? store.head(conversationId) : before - 1;
-			List<StoredMessage> messages = store.pageDown(conversationId, from, limit)
-				.stream()
-				.filter(m -> m.seq() > afterSeq)
-				.toList();
+			// Never start above the head: a huge 'before' must not walk down through empty buckets.
+			long head = store.head(conversationId);
+			long from = before == null ? head : Math.min(before - 1, head);
+			List<StoredMessage> messages = store.pageDown(conversationId, from, afterSeq, limit);
 			long oldest = messages.isEmpty() ? afterSeq + 1 : messages.get(messages.size() - 1).seq();
 			boolean hasMore = !messages.isEmpty() && oldest > afterSeq + 1;
 			return new MessagePage(messages, hasMore, hasMore ? oldest : null);

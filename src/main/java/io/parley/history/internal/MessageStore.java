@@ -184,14 +184,18 @@ class MessageStore {
 		session.execute(insertClientId.bind(m.conversationId(), m.senderId(), m.clientMessageId(), m.seq()));
 	}
 
-	/** Up to {@code limit} messages with seq &lt;= {@code fromSeq}, newest first, across buckets. */
-	List<StoredMessage> pageDown(UUID conversationId, long fromSeq, int limit) {
+	/** Up to {@code limit} entries with {@code floor} &lt; seq &lt;= {@code fromSeq}, newest first, across buckets. */
+	List<StoredMessage> pageDown(UUID conversationId, long fromSeq, long floor, int limit) {
 		List<StoredMessage> page = new ArrayList<>(limit);
 		long cursor = fromSeq;
-		while (page.size() < limit && cursor >= 1) {
+		while (page.size() < limit && cursor > floor && cursor >= 1) {
 			long bucket = bucketOf(cursor);
 			for (Row row : session.execute(selectPage.bind(conversationId, bucket, cursor, limit - page.size()))) {
-				page.add(message(row));
+				StoredMessage entry = message(row);
+				if (entry.seq() <= floor) {
+					break;
+				}
+				page.add(entry);
 			}
 			cursor = bucket * BUCKET_SIZE; // the last seq of the bucket below
 		}

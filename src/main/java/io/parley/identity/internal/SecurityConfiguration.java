@@ -20,6 +20,10 @@ import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
@@ -112,7 +116,18 @@ class SecurityConfiguration {
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withSecretKey(secretKey(settings))
 			.macAlgorithm(MacAlgorithm.HS256)
 			.build();
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(settings.issuer())));
+		// The subject must be an account id: a validly signed token with anything else is not ours.
+		OAuth2TokenValidator<Jwt> subjectIsAccountId = jwt -> {
+			try {
+				java.util.UUID.fromString(String.valueOf(jwt.getSubject()));
+				return OAuth2TokenValidatorResult.success();
+			}
+			catch (IllegalArgumentException e) {
+				return OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "subject is not an account id", null));
+			}
+		};
+		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(settings.issuer()),
+				subjectIsAccountId));
 		return decoder;
 	}
 

@@ -51,9 +51,9 @@ class FrameCodec {
 			case "delete" -> delete(frame);
 			case "resume" -> resume(frame);
 			case "fetch" -> fetch(frame);
-			case "ping" -> new ClientFrame.Ping(optionalText(frame, "ref"));
+			case "ping" -> new ClientFrame.Ping(ref(frame));
 			default -> new ClientFrame.Invalid("unknown_type", "Unknown frame type '" + abbreviate(type.asString()) + "'",
-					optionalText(frame, "ref"));
+					ref(frame));
 		};
 	}
 
@@ -73,7 +73,7 @@ class FrameCodec {
 	private ClientFrame delete(JsonNode frame) {
 		String clientMessageId = optionalText(frame, "clientMessageId");
 		if (!validClientMessageId(clientMessageId)) {
-			return invalid("clientMessageId must be a string of 1 to " + MAX_CLIENT_MESSAGE_ID_LENGTH + " characters", null);
+			return invalid("clientMessageId must be well-formed text of 1 to " + MAX_CLIENT_MESSAGE_ID_LENGTH + " code points", null);
 		}
 		UUID conversationId = uuid(optionalText(frame, "conversationId"));
 		Long seq = positiveLong(frame, "seq");
@@ -102,7 +102,7 @@ class FrameCodec {
 	}
 
 	private ClientFrame fetch(JsonNode frame) {
-		String ref = optionalText(frame, "ref");
+		String ref = ref(frame);
 		UUID conversationId = uuid(optionalText(frame, "conversationId"));
 		JsonNode after = frame.get("afterSeq");
 		JsonNode limit = frame.get("limit");
@@ -121,14 +121,16 @@ class FrameCodec {
 		return value != null && value.isIntegralNumber() && value.canConvertToLong() && value.asLong() > 0 ? value.asLong() : null;
 	}
 
+	/** 1–64 code points of well-formed text: ids travel through Kafka as UTF-8 and must come back identical. */
 	private static boolean validClientMessageId(String id) {
-		return id != null && !id.isEmpty() && id.length() <= MAX_CLIENT_MESSAGE_ID_LENGTH;
+		return id != null && !id.isEmpty() && io.parley.shared.Text.isWellFormed(id)
+				&& id.codePointCount(0, id.length()) <= MAX_CLIENT_MESSAGE_ID_LENGTH;
 	}
 
 	private ClientFrame send(JsonNode frame) {
 		String clientMessageId = optionalText(frame, "clientMessageId");
-		if (clientMessageId == null || clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID_LENGTH) {
-			return invalid("clientMessageId must be a string of 1 to " + MAX_CLIENT_MESSAGE_ID_LENGTH + " characters", null);
+		if (!validClientMessageId(clientMessageId)) {
+			return invalid("clientMessageId must be well-formed text of 1 to " + MAX_CLIENT_MESSAGE_ID_LENGTH + " code points", null);
 		}
 		UUID conversationId = uuid(optionalText(frame, "conversationId"));
 		if (conversationId == null) {
@@ -136,7 +138,7 @@ class FrameCodec {
 		}
 		String body = optionalText(frame, "body");
 		if (body == null || body.isBlank()) {
-			return invalid("body must be a non-empty string", clientMessageId);
+			return invalid("body must contain at least one character that is not white space", clientMessageId);
 		}
 		if (hasLoneSurrogate(body)) {
 			return invalid("body is not valid Unicode text (it contains an unpaired surrogate)", clientMessageId);
@@ -192,6 +194,12 @@ class FrameCodec {
 	private static String optionalText(JsonNode frame, String field) {
 		JsonNode value = frame.get(field);
 		return value != null && value.isString() ? value.asString() : null;
+	}
+
+	/** A correlation ref is echoed back exactly, so only well-formed text of at most 64 code points is kept. */
+	private static String ref(JsonNode frame) {
+		String ref = optionalText(frame, "ref");
+		return ref != null && validClientMessageId(ref) ? ref : null;
 	}
 
 	private static UUID uuid(String text) {

@@ -30,9 +30,9 @@ class MessageStoreIntegrationTests {
 		store.advanceHead(conversation, MessageStore.BUCKET_SIZE - 4); // a stale hint, as after a crash
 
 		assertThat(store.head(conversation)).isEqualTo(last);
-		assertThat(store.pageDown(conversation, last, 7)).extracting(StoredMessage::seq)
+		assertThat(store.pageDown(conversation, last, 0, 7)).extracting(StoredMessage::seq)
 			.containsExactly(10_005L, 10_004L, 10_003L, 10_002L, 10_001L, 10_000L, 9_999L);
-		assertThat(store.pageDown(conversation, 9_998, 100)).extracting(StoredMessage::seq)
+		assertThat(store.pageDown(conversation, 9_998, 0, 100)).extracting(StoredMessage::seq)
 			.containsExactly(9_998L, 9_997L, 9_996L);
 	}
 
@@ -59,7 +59,7 @@ class MessageStoreIntegrationTests {
 	void anEmptyConversationHasHeadZeroAndNoPages() {
 		UUID conversation = UUID.randomUUID();
 		assertThat(store.head(conversation)).isZero();
-		assertThat(store.pageDown(conversation, 0, 50)).isEmpty();
+		assertThat(store.pageDown(conversation, 0, 0, 50)).isEmpty();
 	}
 
 	private static StoredMessage message(UUID conversation, long seq) {
