@@ -16,12 +16,17 @@ final class MessageIds {
 	private static final int COUNTER_BITS = 12;
 	private static final long MAX_COUNTER = (1L << COUNTER_BITS) - 1;
 
-	private final long node;
+	private final java.util.function.IntSupplier node;
 	private final Clock clock;
 	private long lastMillis = -1;
 	private long counter;
 
 	MessageIds(int nodeId, Clock clock) {
+		this(() -> nodeId, clock);
+	}
+
+	/** The node id may change (a lost lease re-acquired), so it is read for every id. */
+	MessageIds(java.util.function.IntSupplier nodeId, Clock clock) {
 		this.node = nodeId;
 		this.clock = clock;
 	}
@@ -38,7 +43,7 @@ final class MessageIds {
 			counter = 0;
 		}
 		lastMillis = now;
-		return (now << (NODE_BITS + COUNTER_BITS)) | (node << COUNTER_BITS) | counter;
+		return (now << (NODE_BITS + COUNTER_BITS)) | ((long) node.getAsInt() << COUNTER_BITS) | counter;
 	}
 
 	static long millisOf(long id) {

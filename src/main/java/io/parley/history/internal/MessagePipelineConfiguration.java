@@ -21,8 +21,8 @@ class MessagePipelineConfiguration {
 	}
 
 	@Bean
-	RelayGroup relayGroup(HistorySettings settings) {
-		return new RelayGroup("parley-relay-" + settings.nodeId() + "-" + UUID.randomUUID());
+	RelayGroup relayGroup(NodeIdLease nodeId) {
+		return new RelayGroup("parley-relay-" + nodeId.nodeId() + "-" + UUID.randomUUID());
 	}
 
 	@Bean

@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.parley.groups.Conversations;
 import io.parley.history.EntryKind;
-import io.parley.history.HistorySettings;
 import io.parley.history.MessageSubmission;
 import io.parley.history.StoredMessage;
 
@@ -51,10 +50,10 @@ class Sequencer {
 	private final Clock clock;
 	private final Map<UUID, Long> heads = new ConcurrentHashMap<>();
 
-	Sequencer(MessageStore store, Conversations conversations, HistorySettings settings, Clock clock) {
+	Sequencer(MessageStore store, Conversations conversations, NodeIdLease nodeId, Clock clock) {
 		this.store = store;
 		this.conversations = conversations;
-		this.ids = new MessageIds(settings.nodeId(), clock);
+		this.ids = new MessageIds(nodeId::nodeId, clock);
 		this.clock = clock;
 	}
 
