@@ -39,7 +39,7 @@ public record EngineSettings(Path projectRoot, Path dataDir, boolean wipe, Engin
 	}
 
 	/** The folder of one engine inside the data folder. */
-	Path dir(String engine) {
+	public Path dir(String engine) {
 		return this.dataDir.resolve(engine);
 	}
 

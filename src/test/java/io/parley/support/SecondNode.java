@@ -33,6 +33,14 @@ public final class SecondNode implements AutoCloseable {
 			.initializers(context -> context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("secondNode", properties)))
+			// Its own Netty event loops: closing this node must not shut down the JVM-wide ones that
+			// node 1 and the test clients use (as two processes would not share them either).
+			.initializers(context -> ((org.springframework.context.support.GenericApplicationContext) context)
+				.registerBean(org.springframework.http.client.ReactorResourceFactory.class, () -> {
+					var resources = new org.springframework.http.client.ReactorResourceFactory();
+					resources.setUseGlobalResources(false);
+					return resources;
+				}))
 			.build();
 		return new SecondNode(application.run());
 	}
