@@ -1,5 +1,6 @@
 package io.parley.groups;
 
+import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
 
@@ -16,4 +17,10 @@ public interface Conversations {
 
 	/** Blocking: the current members' ids; empty for unknown conversations. */
 	Set<UUID> memberIdsNow(UUID conversationId);
+
+	/**
+	 * Blocking: those of the candidates who share at least one conversation with the user (the user
+	 * is never among them). Presence uses it to decide who may see whose status.
+	 */
+	Set<UUID> sharingAConversationNow(UUID userId, Collection<UUID> candidates);
 }

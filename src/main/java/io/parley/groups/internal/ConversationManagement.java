@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -164,6 +165,11 @@ public class ConversationManagement implements Conversations {
 	@Override
 	public Set<UUID> memberIdsNow(UUID conversationId) {
 		return conversations.memberIds(conversationId);
+	}
+
+	@Override
+	public Set<UUID> sharingAConversationNow(UUID userId, Collection<UUID> candidates) {
+		return candidates.isEmpty() ? Set.of() : conversations.sharingAConversation(userId, candidates);
 	}
 
 	private Role requireMember(UUID conversationId, UUID userId) {

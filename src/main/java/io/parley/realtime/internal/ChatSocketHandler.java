@@ -1,6 +1,7 @@
 package io.parley.realtime.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.parley.groups.Conversations;
 import io.parley.history.MessageLog;
@@ -8,11 +9,15 @@ import io.parley.history.MessageSubmission;
 import io.parley.identity.Accounts;
 import io.parley.presence.Presence;
 import io.parley.presence.PresenceSettings;
+import io.parley.presence.Typing;
+import io.parley.presence.TypingOutcome;
 import io.parley.realtime.RealtimeSettings;
+import io.parley.shared.ParleyException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -40,11 +45,13 @@ class ChatSocketHandler implements WebSocketHandler {
 	private final MessageLog messages;
 	private final Presence presence;
 	private final PresenceSettings presenceSettings;
+	private final Typing typing;
 	private final RealtimeSettings settings;
 
 	ChatSocketHandler(FrameCodec codec, LocalConnections connections, Conversations conversations, MessageLog messages,
-			Presence presence, PresenceSettings presenceSettings, RealtimeSettings settings) {
+			Presence presence, PresenceSettings presenceSettings, Typing typing, RealtimeSettings settings) {
 		this.presence = presence;
+		this.typing = typing;
 		this.presenceSettings = presenceSettings;
 		this.codec = codec;
 		this.connections = connections;
@@ -60,6 +67,11 @@ class ChatSocketHandler implements WebSocketHandler {
 			connections.add(connection);
 			connection.send(codec.encode(new ServerFrame.Welcome(connection.userId(), connection.id(),
 					new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes()))));
+			// Presence this connection watches and typing in its conversations, from any node.
+			Disposable signals = presence.signals(connection.userId(), connection.id())
+				.subscribe(signal -> connection.send(codec.encode(ServerFrame.of(signal))));
+			AtomicReference<CloseStatus> closedBy = new AtomicReference<>();
+			session.closeStatus().subscribe(closedBy::set);
 
 			Mono<Void> inbound = session.receive()
 				.filter(message -> message.getType() == WebSocketMessage.Type.TEXT
@@ -76,8 +88,16 @@ class ChatSocketHandler implements WebSocketHandler {
 				.subscribe();
 			return Mono.when(inbound, outbound).doFinally(signal -> {
 				presenceRenewal.dispose();
+				signals.dispose();
 				connections.remove(connection);
-				presence.deviceGone(connection.userId(), connection.id()).onErrorResume(e -> Mono.empty()).subscribe();
+				typing.connectionClosed(connection.userId(), connection.id()).subscribe();
+				// Only a client's normal close (1000, e.g. logging out) takes the device away at once. A
+				// reload (1001), a dropped network or a dying node leave the entry to expire within the
+				// TTL, so a quick reconnect shows watchers no offline/online flap.
+				CloseStatus closed = closedBy.get();
+				if (closed != null && closed.getCode() == CloseStatus.NORMAL.getCode()) {
+					presence.deviceGone(connection.userId(), connection.id()).onErrorResume(e -> Mono.empty()).subscribe();
+				}
 			});
 		});
 	}
@@ -97,13 +117,44 @@ class ChatSocketHandler implements WebSocketHandler {
 	private Mono<Void> handle(Connection connection, ClientFrame frame) {
 		// Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
 		if (frame instanceof ClientFrame.Send send) {
-			return send(connection, send);
+			return send(connection, send).and(typing.messageSent(connection.userId(), send.conversationId()));
+		}
+		if (frame instanceof ClientFrame.Typing typingFrame) {
+			return typing(connection, typingFrame);
+		}
+		if (frame instanceof ClientFrame.PresenceSubscribe subscribe) {
+			return presence.watch(connection.id(), connection.userId(), subscribe.userIds(), subscribe.ref())
+				.onErrorResume(e -> refused(connection, e, subscribe.ref()));
+		}
+		if (frame instanceof ClientFrame.PresenceSet set) {
+			return presence.setAway(connection.userId(), connection.id(), set.away())
+				.onErrorResume(e -> refused(connection, e, set.ref()));
 		}
 		if (frame instanceof ClientFrame.Ping ping) {
 			connection.send(codec.encode(new ServerFrame.Pong(ping.ref())));
 		}
 		else if (frame instanceof ClientFrame.Invalid invalid) {
 			connection.send(codec.encode(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref())));
+		}
+		return Mono.empty();
+	}
+
+	private Mono<Void> typing(Connection connection, ClientFrame.Typing frame) {
+		return typing.typing(connection.userId(), connection.id(), frame.conversationId(), frame.action()).doOnNext(outcome -> {
+			if (outcome == TypingOutcome.NOT_A_MEMBER) {
+				connection.send(codec.encode(new ServerFrame.Error("not_a_member",
+						"You are not a member of conversation " + frame.conversationId(), frame.ref())));
+			}
+		}).then();
+	}
+
+	private Mono<Void> refused(Connection connection, Throwable e, String ref) {
+		if (e instanceof ParleyException refusal) {
+			connection.send(codec.encode(new ServerFrame.Error(refusal.code(), refusal.getMessage(), ref)));
+		}
+		else {
+			log.warn("A presence frame of user {} failed", connection.userId(), e);
+			connection.send(codec.encode(new ServerFrame.Error("unavailable", "Presence is not available right now", ref)));
 		}
 		return Mono.empty();
 	}

@@ -1,7 +1,10 @@
 package io.parley.realtime.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
+import io.parley.presence.TypingAction;
 import io.parley.realtime.RealtimeSettings;
 
 import org.springframework.stereotype.Component;
@@ -46,6 +49,11 @@ class FrameCodec {
 		return switch (type.asString()) {
 			case "send" -> send(frame);
 			case "ping" -> new ClientFrame.Ping(optionalText(frame, "ref"));
+			case "presence.set" -> presenceSet(frame);
+			case "presence.subscribe" -> presenceSubscribe(frame);
+			case "typing.start" -> typing(frame, TypingAction.START);
+			case "typing.renew" -> typing(frame, TypingAction.RENEW);
+			case "typing.stop" -> typing(frame, TypingAction.STOP);
 			default -> new ClientFrame.Invalid("unknown_type", "Unknown frame type '" + abbreviate(type.asString()) + "'",
 					optionalText(frame, "ref"));
 		};
@@ -73,6 +81,42 @@ class FrameCodec {
 					+ settings.maxBodyCodePoints(), clientMessageId);
 		}
 		return new ClientFrame.Send(conversationId, clientMessageId, body);
+	}
+
+	private ClientFrame presenceSet(JsonNode frame) {
+		String ref = optionalText(frame, "ref");
+		String status = optionalText(frame, "status");
+		if (!"away".equals(status) && !"online".equals(status)) {
+			return invalid("status must be 'away' or 'online'", ref);
+		}
+		return new ClientFrame.PresenceSet("away".equals(status), ref);
+	}
+
+	/** Only the shape is checked here; how many ids one may watch is the presence module's rule. */
+	private ClientFrame presenceSubscribe(JsonNode frame) {
+		String ref = optionalText(frame, "ref");
+		JsonNode ids = frame.get("userIds");
+		if (ids == null || !ids.isArray()) {
+			return invalid("userIds must be an array of user ids (UUIDs)", ref);
+		}
+		List<UUID> userIds = new ArrayList<>(ids.size());
+		for (JsonNode id : ids) {
+			UUID userId = id.isString() ? uuid(id.asString()) : null;
+			if (userId == null) {
+				return invalid("userIds must be an array of user ids (UUIDs)", ref);
+			}
+			userIds.add(userId);
+		}
+		return new ClientFrame.PresenceSubscribe(List.copyOf(userIds), ref);
+	}
+
+	private ClientFrame typing(JsonNode frame, TypingAction action) {
+		String ref = optionalText(frame, "ref");
+		UUID conversationId = uuid(optionalText(frame, "conversationId"));
+		if (conversationId == null) {
+			return invalid("conversationId must be a conversation id (UUID)", ref);
+		}
+		return new ClientFrame.Typing(action, conversationId, ref);
 	}
 
 	String encode(ServerFrame frame) {
