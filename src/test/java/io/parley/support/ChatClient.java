@@ -77,6 +77,20 @@ public final class ChatClient implements AutoCloseable {
 				"clientMessageId", clientMessageId, "body", body)));
 	}
 
+	/** Sends a frame built from the given fields. */
+	public ChatClient sendFrame(Map<String, ?> frame) {
+		return sendRaw(json.writeValueAsString(frame));
+	}
+
+	public ChatClient typing(String action, UUID conversation) {
+		return sendFrame(Map.of("type", "typing." + action, "conversationId", conversation.toString()));
+	}
+
+	/** Watches the users' presence; the answer is a presence.state frame. */
+	public ChatClient subscribePresence(UUID... userIds) {
+		return sendFrame(Map.of("type", "presence.subscribe", "userIds", java.util.Arrays.stream(userIds).map(UUID::toString).toList()));
+	}
+
 	/** The next frame, which must be of the given type. */
 	public JsonNode expect(String type) {
 		JsonNode frame = next();
@@ -113,6 +127,14 @@ public final class ChatClient implements AutoCloseable {
 			Thread.onSpinWait();
 		}
 		assertThat(session).as("WebSocket session").isNotNull();
+	}
+
+	/** Closes with the given status, e.g. 1001 as a browser does on reload. */
+	public void close(CloseStatus status) {
+		if (session != null) {
+			session.close(status).block(Duration.ofSeconds(5));
+		}
+		connection.dispose();
 	}
 
 	@Override
