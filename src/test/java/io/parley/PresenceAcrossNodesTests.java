@@ -180,6 +180,7 @@ class PresenceAcrossNodesTests {
 		UUID group = node1Api.createGroup(alice, "Doomed", bob);
 		java.util.Map<String, Object> properties = new java.util.HashMap<>(SHORT_TTL);
 		properties.put("parley.history.node-id", 4);
+		properties.put("server.shutdown", "immediate"); // its sockets are left open on purpose
 		SecondNode node3 = SecondNode.start(properties);
 		ChatClient bobOn3 = null;
 		try (ChatClient aliceOn1 = node1Api.connect(alice)) {
