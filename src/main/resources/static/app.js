@@ -17,7 +17,16 @@ const state = {
   connectedOnce: false,
   backoffMs: 1000,
   reconnectTimer: null,
+  presence: new Map(),      // userId -> {status, lastSeen}, for the users we watch
+  directPeer: new Map(),    // direct conversation id -> the other member's userId
+  typing: new Map(),        // conversationId -> Map(userId -> timer that hides the indicator)
 };
+
+// Typing and idleness timings; the server's are in docs/protocol.md.
+const TYPING_RENEW_MS = 3000;       // the server drops renewals closer than this anyway
+const TYPING_IDLE_STOP_MS = 5000;   // no input for this long: say we stopped
+const TYPING_HIDE_MS = 8000;        // no renew or stop heard for this long: hide (a lost hint)
+const AWAY_AFTER_MS = 5 * 60 * 1000;
 
 // ---------- status line ----------
 
@@ -111,7 +120,111 @@ function conversationTitle(c) {
 
 async function refreshConversations() {
   state.conversations = await api('GET', '/api/conversations');
+  // Summaries do not name the other member of a 1:1: look it up once per conversation, for its dot.
+  await Promise.all(state.conversations
+    .filter((c) => c.kind === 'direct' && !state.directPeer.has(c.id))
+    .map(async (c) => {
+      const conv = await api('GET', `/api/conversations/${c.id}`);
+      const other = conv.members.find((m) => m.userId !== state.me?.userId);
+      if (other) state.directPeer.set(c.id, other.userId);
+    }));
   renderConversations();
+  subscribePresence();
+}
+
+// ---------- presence ----------
+
+function presenceDot(userId) {
+  const dot = document.createElement('span');
+  const p = state.presence.get(userId);
+  const status = p?.status || 'offline';
+  dot.className = `dot dot-${status}`;
+  dot.dataset.user = userId;
+  dot.title = status === 'offline' && p?.lastSeen ? `offline, last seen ${new Date(p.lastSeen).toLocaleString()}` : status;
+  return dot;
+}
+
+// Watch the people we can see on screen: the other member of each 1:1 and the open conversation's members.
+function subscribePresence() {
+  if (!state.wsReady) return;
+  const ids = new Set(state.directPeer.values());
+  for (const m of state.open?.members || []) ids.add(m.userId);
+  ids.delete(state.me?.userId);
+  state.ws.send(JSON.stringify({ type: 'presence.subscribe', userIds: [...ids].slice(0, 100) }));
+}
+
+function onPresence(p) {
+  state.presence.set(p.userId, { status: p.status, lastSeen: p.lastSeen });
+  document.querySelectorAll(`.dot[data-user="${p.userId}"]`).forEach((dot) => dot.replaceWith(presenceDot(p.userId)));
+}
+
+function onPresenceState(frame) {
+  frame.users.forEach(onPresence);
+}
+
+// Away after a while without input; back on the next input.
+let idleTimer = null;
+let away = false;
+function activity() {
+  clearTimeout(idleTimer);
+  if (away && state.wsReady) state.ws.send(JSON.stringify({ type: 'presence.set', status: 'online' }));
+  away = false;
+  idleTimer = setTimeout(() => {
+    away = true;
+    if (state.wsReady) state.ws.send(JSON.stringify({ type: 'presence.set', status: 'away' }));
+  }, AWAY_AFTER_MS);
+}
+
+// ---------- typing ----------
+
+const myTyping = { conversationId: null, lastSentAt: 0, idleTimer: null };
+
+function sendTyping(action, conversationId) {
+  if (state.wsReady) state.ws.send(JSON.stringify({ type: `typing.${action}`, conversationId }));
+}
+
+function onComposerInput() {
+  const conv = state.open;
+  if (!conv) return;
+  const empty = !$('composer').body.value.trim();
+  clearTimeout(myTyping.idleTimer);
+  if (empty) return stopTyping();
+  const now = Date.now();
+  if (myTyping.conversationId !== conv.id) {
+    stopTyping();
+    myTyping.conversationId = conv.id;
+    myTyping.lastSentAt = now;
+    sendTyping('start', conv.id);
+  } else if (now - myTyping.lastSentAt >= TYPING_RENEW_MS) {
+    myTyping.lastSentAt = now;
+    sendTyping('renew', conv.id);
+  }
+  myTyping.idleTimer = setTimeout(stopTyping, TYPING_IDLE_STOP_MS);
+}
+
+// sent: a message went out, and the server ends typing by itself.
+function stopTyping(sent = false) {
+  clearTimeout(myTyping.idleTimer);
+  if (myTyping.conversationId && !sent) sendTyping('stop', myTyping.conversationId);
+  myTyping.conversationId = null;
+}
+
+function onTyping(frame) {
+  let typists = state.typing.get(frame.conversationId);
+  if (!typists) state.typing.set(frame.conversationId, (typists = new Map()));
+  clearTimeout(typists.get(frame.userId));
+  if (frame.action === 'stop') typists.delete(frame.userId);
+  else typists.set(frame.userId, setTimeout(() => { typists.delete(frame.userId); renderTyping(); }, TYPING_HIDE_MS));
+  renderTyping();
+}
+
+function renderTyping() {
+  const typists = state.open ? [...(state.typing.get(state.open.id)?.keys() || [])] : [];
+  const names = typists.map(senderName);
+  $('typing').textContent = names.length === 0 ? ''
+    : names.length === 1 ? `${names[0]} is typing…`
+      : names.length === 2 ? `${names[0]} and ${names[1]} are typing…`
+        : `${names.length} people are typing…`;
 }
 
 function renderConversations() {
@@ -120,8 +233,10 @@ function renderConversations() {
     const li = document.createElement('li');
     const button = document.createElement('button');
     button.type = 'button';
-    button.textContent = conversationTitle(c);
     button.className = c.kind;
+    const peer = state.directPeer.get(c.id);
+    if (peer) button.append(presenceDot(peer));
+    button.append(conversationTitle(c));
     if (state.open?.id === c.id) button.classList.add('active');
     if (state.unread.has(c.id)) button.classList.add('unread');
     button.addEventListener('click', () => openConversation(c.id).catch(fail));
@@ -174,6 +289,7 @@ async function onAddMember(event) {
 // ---------- the open conversation ----------
 
 async function openConversation(id) {
+  stopTyping();
   const conv = await api('GET', `/api/conversations/${id}`);
   state.open = { ...conv, messages: [], ids: new Set(), nextBefore: null, hasMore: false };
   state.unread.delete(id);
@@ -190,10 +306,15 @@ async function openConversation(id) {
 function applyConversation(conv) {
   Object.assign(state.open, { name: conv.name, kind: conv.kind, members: conv.members || [] });
   $('conv-title').textContent = conversationTitle(state.open);
-  $('conv-members').textContent = state.open.members
-    .map((m) => (m.role === 'member' ? m.username : `${m.username} (${m.role})`)).join(', ');
+  $('conv-members').replaceChildren(...state.open.members.flatMap((m, i) => [
+    ...(i ? [', '] : []),
+    ...(m.userId === state.me?.userId ? [] : [presenceDot(m.userId)]),
+    m.role === 'member' ? m.username : `${m.username} (${m.role})`,
+  ]));
   $('member-form').hidden = conv.kind !== 'group';
   renderConversations();
+  renderTyping();
+  subscribePresence();
 }
 
 function senderName(senderId) {
@@ -294,6 +415,7 @@ function onCompose(event) {
   const clientMessageId = crypto.randomUUID();
   state.pending.set(clientMessageId, { conversationId: state.open.id, body, failed: null });
   form.reset();
+  stopTyping(true);
   renderPending();
   scrollToBottom();
   transmit(clientMessageId);
@@ -374,6 +496,9 @@ async function handleFrame(frame) {
     case 'error': return onErrorFrame(frame);
     case 'conversation.added': return refreshConversations();
     case 'conversation.removed': return onRemoved(frame);
+    case 'presence.state': return onPresenceState(frame);
+    case 'presence': return onPresence(frame);
+    case 'typing': return onTyping(frame);
     default: return undefined;  // pong and anything newer
   }
 }
@@ -391,6 +516,9 @@ async function onWelcome() {
   }
   for (const id of state.pending.keys()) if (!state.pending.get(id).failed) transmit(id);
   renderPending();
+  myTyping.conversationId = null;  // a new connection types nothing yet
+  if (away) state.ws.send(JSON.stringify({ type: 'presence.set', status: 'away' }));
+  subscribePresence();
 }
 
 function onAck(ack) {
@@ -452,6 +580,9 @@ function wire() {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) onCompose(event);
   });
   $('load-older').addEventListener('click', () => loadOlder().catch(fail));
+  $('composer').body.addEventListener('input', onComposerInput);
+  for (const type of ['keydown', 'pointerdown', 'pointermove', 'focus']) window.addEventListener(type, activity, { passive: true });
+  activity();
 }
 
 wire();

@@ -1,5 +1,6 @@
 package io.parley.groups;
 
+import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
 
@@ -25,4 +26,10 @@ public interface Conversations {
 
 	/** The seq after which the user may read the conversation's log, empty if not a member. */
 	Mono<java.util.Optional<Long>> joinSeq(UUID conversationId, UUID userId);
+
+	/**
+	 * Blocking: those of the candidates who share at least one conversation with the user (the user
+	 * is never among them). Presence uses it to decide who may see whose status.
+	 */
+	Set<UUID> sharingAConversationNow(UUID userId, Collection<UUID> candidates);
 }

@@ -100,6 +100,15 @@ public final class ChatClient implements AutoCloseable {
 				"clientMessageId", clientMessageId, "body", body)));
 	}
 
+	public ChatClient typing(String action, UUID conversation) {
+		return sendFrame(Map.of("type", "typing." + action, "conversationId", conversation.toString()));
+	}
+
+	/** Watches the users' presence; the answer is a presence.state frame. */
+	public ChatClient subscribePresence(UUID... userIds) {
+		return sendFrame(Map.of("type", "presence.subscribe", "userIds", java.util.Arrays.stream(userIds).map(UUID::toString).toList()));
+	}
+
 	/**
 	 * The next frame, which must be of the given type. Membership hints ({@code conversation.added},
 	 * {@code conversation.removed}) travel out of band (Redis) and may arrive at any point, so they are
@@ -187,6 +196,14 @@ public final class ChatClient implements AutoCloseable {
 			Thread.onSpinWait();
 		}
 		assertThat(session).as("WebSocket session").isNotNull();
+	}
+
+	/** Closes with the given status, e.g. 1001 as a browser does on reload. */
+	public void close(CloseStatus status) {
+		if (session != null) {
+			session.close(status).block(Duration.ofSeconds(5));
+		}
+		connection.dispose();
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +182,11 @@ public class ConversationManagement implements Conversations {
 	@Override
 	public Mono<java.util.Optional<Long>> joinSeq(UUID conversationId, UUID userId) {
 		return Blocking.call(() -> conversations.joinSeq(conversationId, userId));
+	}
+
+	@Override
+	public Set<UUID> sharingAConversationNow(UUID userId, Collection<UUID> candidates) {
+		return candidates.isEmpty() ? Set.of() : conversations.sharingAConversation(userId, candidates);
 	}
 
 	private Role requireMember(UUID conversationId, UUID userId) {

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -125,6 +126,18 @@ class ConversationRepository {
 	Set<UUID> memberIds(UUID conversationId) {
 		return new HashSet<>(jdbc.sql("SELECT user_id FROM conversation_members WHERE conversation_id = :c")
 			.param("c", conversationId)
+			.query(UUID.class)
+			.list());
+	}
+
+	/** Those of the candidates (never the user) who are members of at least one of the user's conversations. */
+	Set<UUID> sharingAConversation(UUID userId, Collection<UUID> candidates) {
+		return new HashSet<>(jdbc.sql("""
+				SELECT DISTINCT o.user_id
+				  FROM conversation_members m JOIN conversation_members o ON o.conversation_id = m.conversation_id
+				 WHERE m.user_id = :u AND o.user_id IN (:candidates) AND o.user_id <> :u""")
+			.param("u", userId)
+			.param("candidates", candidates)
 			.query(UUID.class)
 			.list());
 	}

@@ -2,6 +2,7 @@ package io.parley.realtime.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.parley.groups.Conversations;
 import io.parley.history.MessageLog;
@@ -9,11 +10,15 @@ import io.parley.history.MessageSubmission;
 import io.parley.identity.Accounts;
 import io.parley.presence.Presence;
 import io.parley.presence.PresenceSettings;
+import io.parley.presence.Typing;
+import io.parley.presence.TypingOutcome;
 import io.parley.realtime.RealtimeSettings;
+import io.parley.shared.ParleyException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -42,12 +47,15 @@ class ChatSocketHandler implements WebSocketHandler {
 	private final Delivery delivery;
 	private final Presence presence;
 	private final PresenceSettings presenceSettings;
+	private final Typing typing;
 	private final RealtimeSettings settings;
 
 	ChatSocketHandler(FrameCodec codec, LocalConnections connections, Conversations conversations, MessageLog messages,
-			Delivery delivery, Presence presence, PresenceSettings presenceSettings, RealtimeSettings settings) {
+			Delivery delivery, Presence presence, PresenceSettings presenceSettings, Typing typing,
+			RealtimeSettings settings) {
 		this.delivery = delivery;
 		this.presence = presence;
+		this.typing = typing;
 		this.presenceSettings = presenceSettings;
 		this.codec = codec;
 		this.connections = connections;
@@ -62,6 +70,11 @@ class ChatSocketHandler implements WebSocketHandler {
 			Connection connection = new Connection(Accounts.idOf(principal), session, settings.outboundQueue());
 			connection.send(codec.encode(new ServerFrame.Welcome(connection.userId(), connection.id(),
 					new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes()))));
+			// Presence this connection watches and typing in its conversations, from any node.
+			Disposable signals = presence.signals(connection.userId(), connection.id())
+				.subscribe(signal -> connection.send(codec.encode(ServerFrame.of(signal))));
+			AtomicReference<CloseStatus> closedBy = new AtomicReference<>();
+			session.closeStatus().subscribe(closedBy::set);
 			// Resume positions from the handshake are set before the connection is registered for
 			// fan-out, so no live entry can overtake the catch-up.
 			ClientFrame resume = codec.decodeResumeParameter(session.getHandshakeInfo().getUri());
@@ -88,8 +101,16 @@ class ChatSocketHandler implements WebSocketHandler {
 				.subscribe();
 			return Mono.when(inbound, outbound).doFinally(signal -> {
 				presenceRenewal.dispose();
+				signals.dispose();
 				connections.remove(connection);
-				presence.deviceGone(connection.userId(), connection.id()).onErrorResume(e -> Mono.empty()).subscribe();
+				typing.connectionClosed(connection.userId(), connection.id()).subscribe();
+				// Only a client's normal close (1000, e.g. logging out) takes the device away at once. A
+				// reload (1001), a dropped network or a dying node leave the entry to expire within the
+				// TTL, so a quick reconnect shows watchers no offline/online flap.
+				CloseStatus closed = closedBy.get();
+				if (closed != null && closed.getCode() == CloseStatus.NORMAL.getCode()) {
+					presence.deviceGone(connection.userId(), connection.id()).onErrorResume(e -> Mono.empty()).subscribe();
+				}
 			});
 		});
 	}
@@ -110,7 +131,8 @@ class ChatSocketHandler implements WebSocketHandler {
 		// Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
 		if (frame instanceof ClientFrame.Send send) {
 			return submit(connection, send.conversationId(), send.clientMessageId(), MessageSubmission.message(
-					send.conversationId(), connection.userId(), send.clientMessageId(), send.body(), connection.id()));
+					send.conversationId(), connection.userId(), send.clientMessageId(), send.body(), connection.id()))
+				.and(typing.messageSent(connection.userId(), send.conversationId()));
 		}
 		if (frame instanceof ClientFrame.Edit edit) {
 			return submit(connection, edit.conversationId(), edit.clientMessageId(), MessageSubmission.edit(edit.conversationId(),
@@ -130,11 +152,42 @@ class ChatSocketHandler implements WebSocketHandler {
 				return Mono.empty();
 			});
 		}
+		if (frame instanceof ClientFrame.Typing typingFrame) {
+			return typing(connection, typingFrame);
+		}
+		if (frame instanceof ClientFrame.PresenceSubscribe subscribe) {
+			return presence.watch(connection.id(), connection.userId(), subscribe.userIds(), subscribe.ref())
+				.onErrorResume(e -> refused(connection, e, subscribe.ref()));
+		}
+		if (frame instanceof ClientFrame.PresenceSet set) {
+			return presence.setAway(connection.userId(), connection.id(), set.away())
+				.onErrorResume(e -> refused(connection, e, set.ref()));
+		}
 		if (frame instanceof ClientFrame.Ping ping) {
 			connection.send(codec.encode(new ServerFrame.Pong(ping.ref())));
 		}
 		else if (frame instanceof ClientFrame.Invalid invalid) {
 			connection.send(codec.encode(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref())));
+		}
+		return Mono.empty();
+	}
+
+	private Mono<Void> typing(Connection connection, ClientFrame.Typing frame) {
+		return typing.typing(connection.userId(), connection.id(), frame.conversationId(), frame.action()).doOnNext(outcome -> {
+			if (outcome == TypingOutcome.NOT_A_MEMBER) {
+				connection.send(codec.encode(new ServerFrame.Error("not_a_member",
+						"You are not a member of conversation " + frame.conversationId(), frame.ref())));
+			}
+		}).then();
+	}
+
+	private Mono<Void> refused(Connection connection, Throwable e, String ref) {
+		if (e instanceof ParleyException refusal) {
+			connection.send(codec.encode(new ServerFrame.Error(refusal.code(), refusal.getMessage(), ref)));
+		}
+		else {
+			log.warn("A presence frame of user {} failed", connection.userId(), e);
+			connection.send(codec.encode(new ServerFrame.Error("unavailable", "Presence is not available right now", ref)));
 		}
 		return Mono.empty();
 	}

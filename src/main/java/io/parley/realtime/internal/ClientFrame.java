@@ -3,6 +3,8 @@ package io.parley.realtime.internal;
 import java.util.List;
 import java.util.UUID;
 
+import io.parley.presence.TypingAction;
+
 /** Frames a client sends, decoded once at the edge by {@link FrameCodec}. */
 sealed interface ClientFrame {
 
@@ -28,6 +30,17 @@ sealed interface ClientFrame {
 	}
 
 	record Ping(String ref) implements ClientFrame {
+	}
+
+	/** This device is idle (away) or active again. */
+	record PresenceSet(boolean away, String ref) implements ClientFrame {
+	}
+
+	/** Watch these users' presence (replaces the previous list). */
+	record PresenceSubscribe(List<UUID> userIds, String ref) implements ClientFrame {
+	}
+
+	record Typing(TypingAction action, UUID conversationId, String ref) implements ClientFrame {
 	}
 
 	/** A frame that could not be accepted: answered with an error frame, the connection stays open. */

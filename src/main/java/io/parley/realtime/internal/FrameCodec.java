@@ -1,7 +1,10 @@
 package io.parley.realtime.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
+import io.parley.presence.TypingAction;
 import io.parley.realtime.RealtimeSettings;
 
 import org.springframework.stereotype.Component;
@@ -52,6 +55,11 @@ class FrameCodec {
 			case "resume" -> resume(frame);
 			case "fetch" -> fetch(frame);
 			case "ping" -> new ClientFrame.Ping(ref(frame));
+			case "presence.set" -> presenceSet(frame);
+			case "presence.subscribe" -> presenceSubscribe(frame);
+			case "typing.start" -> typing(frame, TypingAction.START);
+			case "typing.renew" -> typing(frame, TypingAction.RENEW);
+			case "typing.stop" -> typing(frame, TypingAction.STOP);
 			default -> new ClientFrame.Invalid("unknown_type", "Unknown frame type '" + abbreviate(type.asString()) + "'",
 					ref(frame));
 		};
@@ -183,6 +191,42 @@ class FrameCodec {
 		return new ClientFrame.Resume(java.util.List.copyOf(cursors));
 	}
 
+	private ClientFrame presenceSet(JsonNode frame) {
+		String ref = ref(frame);
+		String status = optionalText(frame, "status");
+		if (!"away".equals(status) && !"online".equals(status)) {
+			return invalid("status must be 'away' or 'online'", ref);
+		}
+		return new ClientFrame.PresenceSet("away".equals(status), ref);
+	}
+
+	/** Only the shape is checked here; how many ids one may watch is the presence module's rule. */
+	private ClientFrame presenceSubscribe(JsonNode frame) {
+		String ref = ref(frame);
+		JsonNode ids = frame.get("userIds");
+		if (ids == null || !ids.isArray()) {
+			return invalid("userIds must be an array of user ids (UUIDs)", ref);
+		}
+		List<UUID> userIds = new ArrayList<>(ids.size());
+		for (JsonNode id : ids) {
+			UUID userId = id.isString() ? uuid(id.asString()) : null;
+			if (userId == null) {
+				return invalid("userIds must be an array of user ids (UUIDs)", ref);
+			}
+			userIds.add(userId);
+		}
+		return new ClientFrame.PresenceSubscribe(List.copyOf(userIds), ref);
+	}
+
+	private ClientFrame typing(JsonNode frame, TypingAction action) {
+		String ref = ref(frame);
+		UUID conversationId = uuid(optionalText(frame, "conversationId"));
+		if (conversationId == null) {
+			return invalid("conversationId must be a conversation id (UUID)", ref);
+		}
+		return new ClientFrame.Typing(action, conversationId, ref);
+	}
+
 	String encode(ServerFrame frame) {
 		return json.writerFor(ServerFrame.class).writeValueAsString(frame);
 	}
@@ -198,7 +242,7 @@ class FrameCodec {
 
 	/** A correlation ref is echoed back exactly, so only well-formed text of at most 64 code points is kept. */
 	private static String ref(JsonNode frame) {
-		String ref = optionalText(frame, "ref");
+		String ref = ref(frame);
 		return ref != null && validClientMessageId(ref) ? ref : null;
 	}
 

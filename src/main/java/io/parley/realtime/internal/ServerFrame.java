@@ -1,6 +1,7 @@
 package io.parley.realtime.internal;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -9,6 +10,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 import io.parley.history.EntryKind;
 import io.parley.history.StoredMessage;
+import io.parley.presence.LiveSignal;
+import io.parley.presence.UserPresence;
 
 /** Frames the server sends; the JSON {@code type} property is written from the subtype's name. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -20,7 +23,10 @@ import io.parley.history.StoredMessage;
 		@JsonSubTypes.Type(value = ServerFrame.ConversationAdded.class, name = "conversation.added"),
 		@JsonSubTypes.Type(value = ServerFrame.Resumed.class, name = "resumed"),
 		@JsonSubTypes.Type(value = ServerFrame.Range.class, name = "range"),
-		@JsonSubTypes.Type(value = ServerFrame.ConversationRemoved.class, name = "conversation.removed") })
+		@JsonSubTypes.Type(value = ServerFrame.ConversationRemoved.class, name = "conversation.removed"),
+		@JsonSubTypes.Type(value = ServerFrame.PresenceState.class, name = "presence.state"),
+		@JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "presence"),
+		@JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing") })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 sealed interface ServerFrame {
 
@@ -86,5 +92,32 @@ sealed interface ServerFrame {
 
 	/** You were removed from (or left) a conversation: nothing more of it will reach you. */
 	record ConversationRemoved(UUID conversationId, UUID by) implements ServerFrame {
+	}
+
+	/** The answer to presence.subscribe: the users you may watch, as they are now. */
+	record PresenceState(List<Presence> users, String ref) implements ServerFrame {
+	}
+
+	/** A watched user's presence; lastSeen only when offline and not hidden. */
+	record Presence(UUID userId, String status, Instant lastSeen) implements ServerFrame {
+
+		static Presence of(UserPresence p) {
+			return new Presence(p.userId(), p.status().wireName(), p.lastSeen());
+		}
+	}
+
+	/** Another member's typing: action start, renew or stop; a stop has a reason. */
+	record Typing(UUID conversationId, UUID userId, String action, String reason) implements ServerFrame {
+	}
+
+	static ServerFrame of(LiveSignal signal) {
+		if (signal instanceof LiveSignal.PresenceSnapshot snapshot) {
+			return new PresenceState(snapshot.users().stream().map(Presence::of).toList(), snapshot.ref());
+		}
+		if (signal instanceof LiveSignal.PresenceChanged changed) {
+			return Presence.of(changed.presence());
+		}
+		LiveSignal.Typing typing = (LiveSignal.Typing) signal;
+		return new Typing(typing.conversationId(), typing.userId(), typing.action().wireName(), typing.reason());
 	}
 }

@@ -28,6 +28,20 @@ class FrameCodecTests {
 	}
 
 	@Test
+	void presenceAndTypingFramesDecodeOrAreRefusedByShape() {
+		UUID user = UUID.randomUUID();
+		assertThat(codec.decode("{\"type\":\"presence.subscribe\",\"userIds\":[\"" + user + "\"],\"ref\":\"r\"}"))
+			.isEqualTo(new ClientFrame.PresenceSubscribe(java.util.List.of(user), "r"));
+		assertThat(codec.decode("{\"type\":\"presence.set\",\"status\":\"away\"}")).isEqualTo(new ClientFrame.PresenceSet(true, null));
+		assertThat(codec.decode("{\"type\":\"typing.renew\",\"conversationId\":\"" + conversation + "\"}"))
+			.isEqualTo(new ClientFrame.Typing(io.parley.presence.TypingAction.RENEW, conversation, null));
+		assertThat(code("{\"type\":\"presence.subscribe\",\"userIds\":[\"not-a-uuid\"]}")).isEqualTo("validation_failed");
+		assertThat(code("{\"type\":\"presence.subscribe\"}")).isEqualTo("validation_failed");
+		assertThat(code("{\"type\":\"presence.set\",\"status\":\"invisible\"}")).isEqualTo("validation_failed");
+		assertThat(code("{\"type\":\"typing.start\"}")).isEqualTo("validation_failed");
+	}
+
+	@Test
 	void theBodyLimitCountsCodePointsNotUtf16Units() {
 		assertThat(codec.decode(send("a", "123456789😀"))).isInstanceOf(ClientFrame.Send.class); // 10 code points
 		assertThat(codec.decode(send("b", "😀".repeat(10)))).isInstanceOf(ClientFrame.Send.class); // 10 code points, 20 units
