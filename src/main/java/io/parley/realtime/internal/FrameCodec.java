@@ -242,7 +242,7 @@ class FrameCodec {
 
 	/** A correlation ref is echoed back exactly, so only well-formed text of at most 64 code points is kept. */
 	private static String ref(JsonNode frame) {
-		String ref = ref(frame);
+		String ref = optionalText(frame, "ref");
 		return ref != null && validClientMessageId(ref) ? ref : null;
 	}
 
