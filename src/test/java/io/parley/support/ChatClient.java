@@ -181,6 +181,18 @@ public final class ChatClient implements AutoCloseable {
 	private final java.util.List<JsonNode> hints = new java.util.concurrent.CopyOnWriteArrayList<>();
 	private final java.util.Queue<JsonNode> stash = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+	/** Takes every frame of the ordered stream received so far, without waiting. */
+	public java.util.List<JsonNode> drainAvailable() {
+		java.util.List<JsonNode> frames = new java.util.ArrayList<>();
+		JsonNode frame;
+		while ((frame = stash.poll()) != null || (frame = received.poll()) != null) {
+			if (!frame.get("type").asString().startsWith("conversation.")) {
+				frames.add(frame);
+			}
+		}
+		return frames;
+	}
+
 	/** Frames of the ordered stream received and not yet taken. */
 	public int pending() {
 		return (int) received.stream().filter(f -> !f.get("type").asString().startsWith("conversation.")).count();
