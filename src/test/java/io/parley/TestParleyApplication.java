@@ -23,15 +23,32 @@ public final class TestParleyApplication {
 	private TestParleyApplication() {
 	}
 
+	private static java.util.Map<String, Object> joinRunningEngines() {
+		io.parley.dev.EnginePorts ports = io.parley.dev.EnginePorts.fixed();
+		System.out.println("[engines] joining the engines of the first node (PARLEY_JOIN=true): nothing is started here");
+		return java.util.Map.of("spring.datasource.url", "jdbc:postgresql://127.0.0.1:" + ports.postgres() + "/postgres",
+				"spring.datasource.username", "postgres", "spring.datasource.password", "",
+				"spring.data.redis.host", "127.0.0.1", "spring.data.redis.port", ports.redis(),
+				"spring.kafka.bootstrap-servers", "127.0.0.1:" + ports.kafka(),
+				"spring.cassandra.contact-points", "127.0.0.1:" + ports.cassandraNative(),
+				"spring.cassandra.local-datacenter", "datacenter1");
+	}
+
 	public static void main(String[] args) {
-		LocalEngines engines;
-		try {
-			engines = LocalEngines.forDevelopment();
+		java.util.Map<String, Object> engineProperties;
+		if (Boolean.parseBoolean(System.getenv("PARLEY_JOIN"))) {
+			// A second (third…) node: use the engines the first launcher started, on their fixed ports.
+			engineProperties = joinRunningEngines();
 		}
-		catch (MissingPrerequisite ex) {
-			System.err.println(ex.getMessage());
-			System.exit(1);
-			return;
+		else {
+			try {
+				engineProperties = LocalEngines.forDevelopment().properties();
+			}
+			catch (MissingPrerequisite ex) {
+				System.err.println(ex.getMessage());
+				System.exit(1);
+				return;
+			}
 		}
 		// The hook customises the SpringApplication that ParleyApplication.main creates, so the
 		// real entry point runs unchanged.
@@ -41,7 +58,7 @@ public final class TestParleyApplication {
 			application.setAdditionalProfiles(profiles.toArray(String[]::new));
 			application.addInitializers((context) -> context.getEnvironment()
 				.getPropertySources()
-				.addFirst(new MapPropertySource("parleyLocalEngines", engines.properties())));
+				.addFirst(new MapPropertySource("parleyLocalEngines", engineProperties)));
 			application.addListeners((ApplicationListener<ApplicationReadyEvent>) (event) -> {
 				String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
 				System.out.println((port != null) ? "Parley is ready: open http://localhost:" + port + "/"
