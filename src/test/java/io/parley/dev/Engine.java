@@ -9,8 +9,13 @@ interface Engine {
 	/** Short lower-case name used in the console lines, e.g. {@code cassandra}. */
 	String name();
 
+	/** The port clients use, on 127.0.0.1. */
+	int port();
+
 	/** host:port that clients use. */
-	String address();
+	default String address() {
+		return "127.0.0.1:" + port();
+	}
 
 	/** The Spring properties that point the application at this engine. */
 	Map<String, String> properties();

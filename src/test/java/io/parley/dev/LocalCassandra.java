@@ -297,8 +297,8 @@ final class LocalCassandra implements Engine {
 	}
 
 	@Override
-	public String address() {
-		return "127.0.0.1:" + this.port;
+	public int port() {
+		return this.port;
 	}
 
 	@Override

@@ -83,8 +83,8 @@ final class LocalPostgres implements Engine {
 	}
 
 	@Override
-	public String address() {
-		return "127.0.0.1:" + this.port;
+	public int port() {
+		return this.port;
 	}
 
 	@Override

@@ -113,8 +113,8 @@ final class LocalRedis implements Engine {
 	}
 
 	@Override
-	public String address() {
-		return "127.0.0.1:" + this.port;
+	public int port() {
+		return this.port;
 	}
 
 	@Override
