@@ -20,6 +20,8 @@ const state = {
   presence: new Map(),      // userId -> {status, lastSeen}, for the users we watch
   directPeer: new Map(),    // direct conversation id -> the other member's userId
   typing: new Map(),        // conversationId -> Map(userId -> timer that hides the indicator)
+  cursors: new Map(),       // conversationId -> highest seq taken in (see "live entries, gaps and resume")
+  ops: new Map(),           // clientMessageId -> unacknowledged edit or delete {type, conversationId, seq, expectedVersion, body}
 };
 
 // Typing and idleness timings; the server's are in docs/protocol.md.
@@ -30,13 +32,24 @@ const AWAY_AFTER_MS = 5 * 60 * 1000;
 
 // ---------- status line ----------
 
+// Info notices clear themselves after a few seconds; errors stay until replaced or dismissed.
 let statusTimer = null;
 function status(text, kind = 'info') {
   const el = $('status');
-  el.textContent = text || '';
-  el.className = `status ${text ? kind : ''}`;
+  state.opNotice = false;
   clearTimeout(statusTimer);
-  if (text && kind === 'info') statusTimer = setTimeout(() => status(''), 5000);  // errors stay until replaced
+  el.replaceChildren();
+  el.className = `status ${text ? kind : ''}`;
+  if (!text) return;
+  el.append(text);
+  if (kind === 'info') {
+    statusTimer = setTimeout(() => status(''), 4000);
+  } else {
+    const close = Object.assign(document.createElement('button'), { type: 'button', className: 'dismiss', textContent: '×', title: 'Dismiss' });
+    close.setAttribute('aria-label', 'Dismiss');
+    close.addEventListener('click', () => status(''));
+    el.append(close);
+  }
 }
 const fail = (err) => status(err.message || String(err), 'error');
 
@@ -74,6 +87,13 @@ async function onAuthSubmit(event) {
   const form = event.target;
   const action = event.submitter?.value || 'login';
   const creds = { username: form.username.value.trim(), password: form.password.value };
+  if (action === 'register') {
+    const problem = !/^[A-Za-z0-9_.-]{3,32}$/.test(creds.username)
+      ? 'Usernames are 3–32 characters: letters, digits, _ . and -.'
+      : new TextEncoder().encode(creds.password).length < 8 ? 'The password needs at least 8 characters.'
+        : new TextEncoder().encode(creds.password).length > 72 ? 'The password can be at most 72 bytes long.' : null;
+    if (problem) return status(problem, 'error');
+  }
   try {
     if (action === 'register') await api('POST', '/api/auth/register', creds);
     const login = await api('POST', '/api/auth/login', creds);
@@ -89,8 +109,19 @@ function logout(message = '') {
   state.me = null;
   state.open = null;
   state.pending.clear();
+  state.ops.clear();
+  state.cursors.clear();
+  state.unread.clear();
+  state.directPeer.clear();
+  state.presence.clear();
+  state.typing.forEach((typists) => typists.forEach(clearTimeout));
+  state.typing.clear();
+  state.connectedOnce = false;
   sessionStorage.removeItem(TOKEN_KEY);
   closeSocket();
+  $('conv-pane').hidden = true;
+  $('empty-hint').hidden = false;
+  $('chat-view').classList.remove('has-open');
   showView('auth');
   status(message, message ? 'error' : 'info');
 }
@@ -234,9 +265,13 @@ function renderConversations() {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = c.kind;
+    button.title = c.kind === 'direct' ? 'Direct chat' : `Group · ${c.memberCount} member${c.memberCount === 1 ? '' : 's'}`;
+    const icon = Object.assign(document.createElement('span'), { className: 'kind-icon', textContent: c.kind === 'direct' ? '@' : '#' });
+    icon.setAttribute('aria-hidden', 'true');
+    const name = Object.assign(document.createElement('span'), { className: 'conv-name', textContent: conversationTitle(c) });
+    button.append(icon, name);
     const peer = state.directPeer.get(c.id);
-    if (peer) button.append(presenceDot(peer));
-    button.append(conversationTitle(c));
+    if (peer && peer !== state.me?.userId) button.append(presenceDot(peer));
     if (state.open?.id === c.id) button.classList.add('active');
     if (state.unread.has(c.id)) button.classList.add('unread');
     button.addEventListener('click', () => openConversation(c.id).catch(fail));
@@ -287,24 +322,59 @@ async function onAddMember(event) {
 }
 
 // ---------- the open conversation ----------
+//
+// A conversation's log holds entries of three kinds (docs/protocol.md): `message`, `edit` and
+// `delete`, numbered 1, 2, 3… by `seq`. state.cursors keeps, per conversation, the highest seq this
+// page has taken in: live entries at or below it are duplicates (dropped); one more than a step
+// above it means a gap (filled with `fetch`). For the open conversation the cursor only moves over
+// entries that were applied in order, so it is also what we resume from after a reconnect.
+// Only `message` entries become bubbles; edits and deletes change the bubble of their targetSeq.
+
+function newOpen(conv) {
+  return {
+    ...conv,
+    messages: [],           // message records sorted by seq: {seq, messageId, senderId, body, sentAt, version, editedAt, deleted, el, draft}
+    bySeq: new Map(),       // seq -> record
+    nextBefore: null,
+    hasMore: false,
+    oldestSeq: null,        // lowest seq of any kind loaded from history
+    ready: false,           // false while the latest page loads: live entries wait in `held`
+    resuming: false,        // true between a reconnect with a cursor and its `resumed` frame
+    held: new Map(),        // seq -> entry that arrived while not ready or ahead of the cursor
+    filling: false,         // a `fetch` for a gap is on its way
+  };
+}
 
 async function openConversation(id) {
   stopTyping();
   const conv = await api('GET', `/api/conversations/${id}`);
-  state.open = { ...conv, messages: [], ids: new Set(), nextBefore: null, hasMore: false };
+  state.open = newOpen(conv);
   state.unread.delete(id);
   $('messages').replaceChildren();
+  $('history-start').hidden = true;
+  $('load-older').hidden = true;
   $('empty-hint').hidden = true;
   $('conv-pane').hidden = false;
+  $('chat-view').classList.add('has-open');
   applyConversation(conv);
   renderPending();
-  await loadLatest();
+  await reloadLatest(state.open);
   scrollToBottom();
-  $('composer').body.focus();
+  if (!matchMedia('(hover: none)').matches) $('composer').body.focus();
+}
+
+function closeConversation() {
+  stopTyping();
+  state.open = null;
+  $('conv-pane').hidden = true;
+  $('empty-hint').hidden = false;
+  $('chat-view').classList.remove('has-open');
+  renderConversations();
+  subscribePresence();
 }
 
 function applyConversation(conv) {
-  Object.assign(state.open, { name: conv.name, kind: conv.kind, members: conv.members || [] });
+  Object.assign(state.open, { name: conv.name, kind: conv.kind, members: conv.members || [], createdAt: conv.createdAt });
   $('conv-title').textContent = conversationTitle(state.open);
   $('conv-members').replaceChildren(...state.open.members.flatMap((m, i) => [
     ...(i ? [', '] : []),
@@ -323,31 +393,44 @@ function senderName(senderId) {
   return member ? member.username : `user ${String(senderId).slice(0, 8)}`;
 }
 
-async function fetchPage(before) {
+async function fetchPage(conv, before) {
   const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (before != null) query.set('before', String(before));
-  return api('GET', `/api/conversations/${state.open.id}/messages?${query}`);
+  return api('GET', `/api/conversations/${conv.id}/messages?${query}`);
 }
 
-// Latest page: on open, and again after a reconnect (live frames may have been missed meanwhile).
-async function loadLatest() {
-  const conv = state.open;
-  const page = await fetchPage(null);
+const kindOf = (entry) => entry.kind || 'message';
+
+// (Re)load the latest page and start the view over from it: on open, when a resume could not
+// recover everything, and after a version conflict. Live entries that arrive meanwhile are held.
+async function reloadLatest(conv) {
+  conv.ready = false;
+  let page;
+  try {
+    page = await fetchPage(conv, null);
+  } finally {
+    if (!page && state.open === conv) conv.ready = true;
+  }
   if (state.open !== conv) return;
-  const newest = conv.messages.at(-1);
-  const oldestInPage = page.messages.at(-1);  // pages are newest first
-  // A gap between what we show and the new page: start over from the latest page.
-  if (newest && oldestInPage && oldestInPage.seq > newest.seq + 1) {
-    conv.messages = [];
-    conv.ids.clear();
-    $('messages').replaceChildren();
-  }
-  if (!conv.messages.length) {
-    conv.nextBefore = page.nextBefore;
-    conv.hasMore = page.hasMore;
-  }
-  page.messages.forEach(insertMessage);
-  $('load-older').hidden = !conv.hasMore;
+  const scroller = $('scroller');
+  const stick = nearBottom();
+  const top = scroller.scrollTop;
+  conv.messages = [];
+  conv.bySeq.clear();
+  conv.oldestSeq = null;
+  $('messages').replaceChildren();
+  conv.nextBefore = page.nextBefore;
+  conv.hasMore = page.hasMore;
+  page.messages.forEach((e) => takeHistoryEntry(conv, e));
+  const pageMax = page.messages.length ? Math.max(...page.messages.map((e) => e.seq)) : 0;
+  const seenBefore = state.cursors.get(conv.id) ?? 0;  // entries we heard of while it was not open
+  state.cursors.set(conv.id, pageMax);
+  conv.ready = true;
+  conv.resuming = false;
+  renderHistoryStart();
+  drainHeld(conv);
+  if (seenBefore > (state.cursors.get(conv.id) ?? 0)) requestFill(conv);
+  if (stick) scrollToBottom(); else scroller.scrollTop = top;
 }
 
 async function loadOlder() {
@@ -355,45 +438,315 @@ async function loadOlder() {
   if (!conv?.hasMore) return;
   const scroller = $('scroller');
   const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-  const page = await fetchPage(conv.nextBefore);
+  const page = await fetchPage(conv, conv.nextBefore);
   if (state.open !== conv) return;
   conv.nextBefore = page.nextBefore;
   conv.hasMore = page.hasMore;
-  page.messages.forEach(insertMessage);
-  $('load-older').hidden = !conv.hasMore;
+  page.messages.forEach((e) => takeHistoryEntry(conv, e));
+  renderHistoryStart();
   scroller.scrollTop = scroller.scrollHeight - fromBottom;  // keep the view where it was
 }
 
-// Keeps state.open.messages sorted by seq and free of duplicates (by messageId); mirrors it in the DOM.
-function insertMessage(m) {
+// History messages carry their current state already; their edit and delete entries only count for seq.
+function takeHistoryEntry(conv, e) {
+  conv.oldestSeq = conv.oldestSeq == null ? e.seq : Math.min(conv.oldestSeq, e.seq);
+  if (kindOf(e) === 'message') upsertMessage(conv, e);
+}
+
+function renderHistoryStart() {
   const conv = state.open;
-  if (!conv || m.conversationId !== conv.id || conv.ids.has(m.messageId)) return false;
-  conv.ids.add(m.messageId);
+  if (!conv) return;
+  $('load-older').hidden = !conv.hasMore;
+  const marker = $('history-start');
+  marker.hidden = conv.hasMore;
+  if (conv.hasMore) return;
+  const me = conv.members.find((m) => m.userId === state.me?.userId);
+  const joinedLater = conv.oldestSeq != null ? conv.oldestSeq > 1
+    : me && conv.createdAt && new Date(me.joinedAt) - new Date(conv.createdAt) > 2000;
+  marker.textContent = joinedLater
+    ? 'You joined here. Earlier messages are not shown to members who join later.'
+    : 'This is the beginning of the conversation.';
+}
+
+// Adds a message, or brings one we show up to a newer version. Returns true if something was added.
+function upsertMessage(conv, m) {
+  if (state.open !== conv || m.conversationId !== conv.id) return false;
+  const have = conv.bySeq.get(m.seq);
+  if (have) {
+    if ((m.version ?? 1) > (have.version ?? 1)) {
+      Object.assign(have, pickState(m));
+      renderMessage(have);
+    }
+    return false;
+  }
+  const rec = { seq: m.seq, messageId: m.messageId, senderId: m.senderId, sentAt: m.sentAt, ...pickState(m) };
+  conv.bySeq.set(rec.seq, rec);
   let i = conv.messages.length;
-  while (i > 0 && conv.messages[i - 1].seq > m.seq) i--;
-  conv.messages.splice(i, 0, m);
+  while (i > 0 && conv.messages[i - 1].seq > rec.seq) i--;
+  conv.messages.splice(i, 0, rec);
   const list = $('messages');
-  list.insertBefore(messageElement(m), list.children[i] || null);
+  const next = conv.messages[i + 1]?.el || null;
+  list.insertBefore(renderMessage(rec), next);
   return true;
 }
 
-function messageElement(m, extraClass = '') {
-  const mine = !m.senderId || m.senderId === state.me?.userId;  // pending messages have no sender yet
+function pickState(m) {
+  return { body: m.deleted ? null : m.body, version: m.version ?? 1, editedAt: m.editedAt || null, deleted: !!m.deleted };
+}
+
+// An edit or delete entry: change its target, if we show it and it is older than this change.
+function applyChange(conv, e) {
+  const target = conv.bySeq.get(e.targetSeq);
+  if (!target || (e.version ?? 0) <= (target.version ?? 1)) return;
+  target.version = e.version;
+  if (kindOf(e) === 'delete' || e.deleted) {
+    target.deleted = true;
+    target.body = null;
+    target.draft = null;
+  } else {
+    target.body = e.body;
+    target.editedAt = e.editedAt || e.sentAt;
+  }
+  renderMessage(target);
+}
+
+// ---------- live entries, gaps and resume ----------
+
+function onEntry(e) {
+  const conv = state.open;
+  const cursor = state.cursors.get(e.conversationId);
+  if (conv && conv.id === e.conversationId) {
+    if (!conv.ready || conv.resuming) { conv.held.set(e.seq, e); return; }
+    if (cursor != null && e.seq <= cursor) return;              // already taken in
+    if (cursor != null && e.seq > cursor + 1) {                   // a gap: hold it and fetch the range
+      conv.held.set(e.seq, e);
+      requestFill(conv);
+      return;
+    }
+    applyEntry(conv, e);
+    drainHeld(conv);
+    return;
+  }
+  // Not open: only the cursor (for resume) and the unread mark.
+  if (cursor != null && e.seq <= cursor) return;
+  state.cursors.set(e.conversationId, e.seq);
+  if (kindOf(e) === 'message' && e.senderId !== state.me?.userId) {
+    state.unread.add(e.conversationId);
+    renderConversations();
+  }
+}
+
+function applyEntry(conv, e) {
+  const stick = nearBottom();
+  state.cursors.set(conv.id, e.seq);
+  if (kindOf(e) === 'message') {
+    if (upsertMessage(conv, e) && stick) scrollToBottom();
+  } else {
+    applyChange(conv, e);
+  }
+}
+
+function drainHeld(conv) {
+  for (;;) {
+    const cursor = state.cursors.get(conv.id) ?? 0;
+    for (const seq of conv.held.keys()) if (seq <= cursor) conv.held.delete(seq);
+    const next = conv.held.get(cursor + 1);
+    if (!next) break;
+    conv.held.delete(next.seq);
+    applyEntry(conv, next);
+  }
+  if (conv.held.size) requestFill(conv);
+}
+
+function requestFill(conv) {
+  if (conv.filling || !state.wsReady || state.open !== conv) return;
+  conv.filling = true;
+  state.ws.send(JSON.stringify({
+    type: 'fetch', conversationId: conv.id, afterSeq: state.cursors.get(conv.id) ?? 0, limit: 200, ref: `fill:${conv.id}`,
+  }));
+}
+
+function onRange(frame) {
+  const conv = state.open;
+  if (!conv || conv.id !== frame.conversationId) return;
+  conv.filling = false;
+  for (const e of frame.messages || []) {
+    if (e.seq > (state.cursors.get(conv.id) ?? 0)) conv.held.set(e.seq, { ...e, conversationId: conv.id });
+  }
+  const before = state.cursors.get(conv.id);
+  drainHeld(conv);
+  if (frame.hasMore && state.cursors.get(conv.id) !== before) requestFill(conv);
+  else if (conv.held.size && state.cursors.get(conv.id) === before) reloadLatest(conv).catch(fail);  // cannot close the gap: start over
+}
+
+function onResumed(frame) {
+  const conv = state.open;
+  if (conv && conv.id === frame.conversationId) {
+    if (!frame.recovered) { reloadLatest(conv).catch(fail); return; }
+    conv.resuming = false;
+    drainHeld(conv);
+  } else if (frame.lastSeq != null) {
+    state.cursors.set(frame.conversationId, Math.max(state.cursors.get(frame.conversationId) ?? 0, frame.lastSeq));
+  }
+}
+
+// ---------- rendering a message ----------
+
+function renderMessage(rec) {
+  const mine = rec.senderId === state.me?.userId;
   const li = document.createElement('li');
-  li.className = ['message', mine ? 'mine' : '', extraClass].filter(Boolean).join(' ');
+  li.className = ['message', mine ? 'mine' : '', rec.deleted ? 'deleted' : '', rec.busy ? 'sending' : '', rec.draft != null ? 'editing' : '']
+    .filter(Boolean).join(' ');
+  li.dataset.seq = rec.seq;
   const meta = document.createElement('div');
   meta.className = 'meta';
   const who = document.createElement('strong');
-  who.textContent = m.senderId ? senderName(m.senderId) : 'you';
+  who.textContent = senderName(rec.senderId);
   const when = document.createElement('span');
-  when.textContent = m.sentAt ? new Date(m.sentAt).toLocaleTimeString() : '';
-  if (m.seq) when.title = `#${m.seq} · ${m.sentAt}`;
+  when.textContent = rec.sentAt ? new Date(rec.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
+  when.title = `#${rec.seq} · ${rec.sentAt ? new Date(rec.sentAt).toLocaleString() : ''}`;
   meta.append(who, ' ', when);
-  const body = document.createElement('div');
-  body.className = 'body';
-  body.textContent = m.body;
-  li.append(meta, body);
+  if (rec.editedAt && !rec.deleted) {
+    const edited = document.createElement('span');
+    edited.className = 'edited';
+    edited.textContent = '(edited)';
+    edited.title = `edited ${new Date(rec.editedAt).toLocaleString()}`;
+    meta.append(' ', edited);
+  }
+  if (mine && !rec.deleted && rec.draft == null && !rec.busy) meta.append(messageActions(rec));
+  li.append(meta);
+
+  if (rec.draft != null) {
+    li.append(editor(rec));
+  } else {
+    const body = document.createElement('div');
+    body.className = 'body';
+    body.textContent = rec.deleted ? 'message deleted' : rec.body;
+    li.append(body);
+  }
+  if (rec.confirmDelete) li.append(deleteConfirm(rec));
+  rec.el?.replaceWith(li);
+  rec.el = li;
   return li;
+}
+
+const linkButton = (text, onClick, className = 'link') => {
+  const b = Object.assign(document.createElement('button'), { type: 'button', className, textContent: text });
+  b.addEventListener('click', onClick);
+  return b;
+};
+
+function messageActions(rec) {
+  const box = document.createElement('span');
+  box.className = 'actions';
+  const edit = linkButton('Edit', () => { startEdit(rec, rec.body); });
+  edit.setAttribute('aria-label', 'Edit message');
+  const del = linkButton('Delete', () => { rec.confirmDelete = true; renderMessage(rec); });
+  del.setAttribute('aria-label', 'Delete message');
+  box.append(edit, del);
+  return box;
+}
+
+function deleteConfirm(rec) {
+  const row = document.createElement('div');
+  row.className = 'confirm';
+  row.append('Delete this message for everyone? ',
+    linkButton('Delete', () => { rec.confirmDelete = false; sendChange(rec, 'delete'); }, 'link danger'), ' ',
+    linkButton('Cancel', () => { rec.confirmDelete = false; renderMessage(rec); }));
+  return row;
+}
+
+function editor(rec) {
+  const form = document.createElement('form');
+  form.className = 'edit-form';
+  const area = Object.assign(document.createElement('textarea'), { name: 'body', rows: 2, value: rec.draft });
+  const fit = () => { area.style.height = 'auto'; area.style.height = `${Math.min(area.scrollHeight + 2, window.innerHeight * 0.5)}px`; };
+  area.addEventListener('input', () => { rec.draft = area.value; fit(); });
+  requestAnimationFrame(() => { fit(); form.scrollIntoView({ block: 'nearest' }); });
+  area.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') { rec.draft = null; renderMessage(rec); }
+    else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!area.value.trim()) return status('A message cannot be empty: delete it instead.', 'error');
+    if (area.value === rec.body) { rec.draft = null; renderMessage(rec); return; }
+    sendChange(rec, 'edit', area.value);
+  });
+  const row = document.createElement('div');
+  row.className = 'row';
+  row.append(Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Save' }),
+    linkButton('Cancel', () => { rec.draft = null; renderMessage(rec); }, 'secondary'));
+  form.append(area, row);
+  return form;
+}
+
+// The edit names the version it was made from: if the message changes meanwhile, the server says version_conflict.
+function startEdit(rec, text) {
+  rec.draft = text;
+  rec.draftVersion = rec.version ?? 1;
+  rec.confirmDelete = false;
+  renderMessage(rec);
+  focusEditor(rec);
+}
+
+function focusEditor(rec) {
+  const area = rec.el?.querySelector('textarea');
+  if (area) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
+}
+
+// ---------- editing and deleting ----------
+
+function sendChange(rec, type, body) {
+  const conv = state.open;
+  const clientMessageId = crypto.randomUUID();
+  const op = { type, conversationId: conv.id, seq: rec.seq, expectedVersion: type === 'edit' ? rec.draftVersion ?? rec.version ?? 1 : rec.version ?? 1, body };
+  state.ops.set(clientMessageId, op);
+  rec.busy = true;
+  rec.draft = null;
+  renderMessage(rec);
+  transmitOp(clientMessageId);
+}
+
+function transmitOp(clientMessageId) {
+  const op = state.ops.get(clientMessageId);
+  if (!op || !state.wsReady) return;
+  const frame = op.type === 'edit'
+    ? { type: 'edit', conversationId: op.conversationId, clientMessageId, seq: op.seq, expectedVersion: op.expectedVersion, body: op.body }
+    : { type: 'delete', conversationId: op.conversationId, clientMessageId, seq: op.seq };
+  state.ws.send(JSON.stringify(frame));
+}
+
+function finishOp(clientMessageId) {
+  const op = state.ops.get(clientMessageId);
+  state.ops.delete(clientMessageId);
+  const rec = state.open?.id === op?.conversationId ? state.open.bySeq.get(op.seq) : null;
+  if (rec?.busy) { rec.busy = false; renderMessage(rec); }
+  return { op, rec };
+}
+
+async function onOpFailed(clientMessageId, frame) {
+  const { op, rec } = finishOp(clientMessageId);
+  const conv = state.open;
+  if (frame.code === 'version_conflict') {
+    status('This message was changed somewhere else (another tab or device) before your edit arrived. '
+      + 'The latest version is shown now; your text is back in the box if you still want to save it.', 'error');
+    state.opNotice = true;
+    if (conv && conv.id === op.conversationId) {
+      await reloadLatest(conv);
+      const fresh = conv.bySeq.get(op.seq);
+      if (fresh && !fresh.deleted && op.type === 'edit') startEdit(fresh, op.body);
+    }
+    return;
+  }
+  const text = {
+    message_deleted: 'That message was already deleted.',
+    not_author: 'You can only change your own messages.',
+    message_not_found: 'That message no longer exists.',
+  }[frame.code] || `Could not ${op.type} the message: ${frame.message || frame.code}`;
+  status(text, 'error');
+  if (rec && op.type === 'edit' && frame.code !== 'message_deleted' && !rec.deleted) startEdit(rec, op.body);
+  if (conv && conv.id === op.conversationId && (frame.code === 'message_deleted' || frame.code === 'message_not_found')) await reloadLatest(conv);
 }
 
 function scrollToBottom() {
@@ -430,29 +783,42 @@ function transmit(clientMessageId) {
 function renderPending() {
   const items = [...state.pending.entries()].filter(([, p]) => p.conversationId === state.open?.id);
   $('pending').replaceChildren(...items.map(([id, p]) => {
-    const li = messageElement({ body: p.body }, p.failed ? 'failed' : 'sending');
+    const li = document.createElement('li');
+    li.className = `message mine ${p.failed ? 'failed' : 'sending'}`;
+    const meta = Object.assign(document.createElement('div'), { className: 'meta' });
+    meta.append(Object.assign(document.createElement('strong'), { textContent: 'you' }));
+    const body = Object.assign(document.createElement('div'), { className: 'body', textContent: p.body });
     const note = document.createElement('div');
     note.className = 'note';
     note.textContent = p.failed ? `Not sent: ${p.failed}` : state.wsReady ? 'Sending…' : 'Waiting for connection…';
     if (p.failed) {
-      const retry = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: 'Retry' });
-      retry.addEventListener('click', () => { p.failed = null; renderPending(); transmit(id); });
-      const discard = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: 'Discard' });
-      discard.addEventListener('click', () => { state.pending.delete(id); renderPending(); });
-      note.append(' ', retry, ' ', discard);
+      note.append(' ', linkButton('Retry', () => { p.failed = null; renderPending(); transmit(id); }),
+        ' ', linkButton('Discard', () => { state.pending.delete(id); renderPending(); }));
     }
-    li.append(note);
+    li.append(meta, body, note);
     return li;
   }));
 }
 
 // ---------- WebSocket ----------
 
+function resumeParam() {
+  const known = new Set(state.conversations.map((c) => c.id));
+  const cursors = [...state.cursors.entries()].filter(([id]) => known.has(id));
+  // The open conversation first: the handshake takes at most 500 cursors.
+  cursors.sort(([a], [b]) => (b === state.open?.id) - (a === state.open?.id));
+  return cursors.slice(0, 500).map(([id, seq]) => `${id}:${seq}`).join(',');
+}
+
 function connect() {
   if (!state.token) return;
   clearTimeout(state.reconnectTimer);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const ws = new WebSocket(`${scheme}://${location.host}/ws?access_token=${encodeURIComponent(state.token)}`);
+  const resume = resumeParam();
+  const conv = state.open;
+  // With a cursor for the open conversation the server catches us up (then `resumed`); hold live entries until then.
+  if (conv) conv.resuming = conv.ready && state.cursors.has(conv.id) && resume.includes(conv.id);
+  const ws = new WebSocket(`${scheme}://${location.host}/ws?access_token=${encodeURIComponent(state.token)}${resume ? `&resume=${resume}` : ''}`);
   state.ws = ws;
   setConn('connecting');
   ws.onmessage = (event) => {
@@ -464,11 +830,12 @@ function connect() {
     if (state.ws !== ws) return;  // replaced or logged out
     state.ws = null;
     state.wsReady = false;
+    if (state.open) state.open.filling = false;
     setConn('down');
     renderPending();
     const delay = state.backoffMs;
     state.backoffMs = Math.min(state.backoffMs * 2, 30000);
-    status(`Connection closed (${event.code}). Reconnecting in ${Math.round(delay / 1000)} s…`, 'error');
+    status(`Connection lost (${event.code}). Reconnecting in ${Math.round(delay / 1000)} s…`, 'error');
     state.reconnectTimer = setTimeout(connect, delay);
   };
 }
@@ -493,6 +860,8 @@ async function handleFrame(frame) {
     case 'welcome': return onWelcome(frame);
     case 'ack': return onAck(frame);
     case 'message': return onMessage(frame);
+    case 'resumed': return onResumed(frame);
+    case 'range': return onRange(frame);
     case 'error': return onErrorFrame(frame);
     case 'conversation.added': return refreshConversations();
     case 'conversation.removed': return onRemoved(frame);
@@ -509,62 +878,71 @@ async function onWelcome() {
   state.wsReady = true;
   state.backoffMs = 1000;
   setConn('up');
-  if (reconnect) {
-    status('Reconnected.');
-    await refreshConversations();
-    if (state.open) await loadLatest();
-  }
   for (const id of state.pending.keys()) if (!state.pending.get(id).failed) transmit(id);
+  for (const id of state.ops.keys()) transmitOp(id);
   renderPending();
   myTyping.conversationId = null;  // a new connection types nothing yet
   if (away) state.ws.send(JSON.stringify({ type: 'presence.set', status: 'away' }));
   subscribePresence();
+  if (reconnect) {
+    status('Reconnected.');
+    await refreshConversations();
+    const conv = state.open;
+    if (conv && !conv.resuming) await reloadLatest(conv);  // no cursor to resume from
+    else if (conv) setTimeout(() => { if (state.open === conv && conv.resuming) reloadLatest(conv).catch(fail); }, 10000);
+  }
 }
 
 function onAck(ack) {
+  if (state.ops.has(ack.clientMessageId)) {  // its entry follows as a `message`
+    finishOp(ack.clientMessageId);
+    if (state.opNotice) { state.opNotice = false; status(''); }  // the earlier refusal is resolved
+    return;
+  }
   const p = state.pending.get(ack.clientMessageId);
   if (!p) return;
   state.pending.delete(ack.clientMessageId);
-  // The ack has everything but the body and sender: show the message now; its `message` frame is then a duplicate.
+  // Show the message now (the ack has all but body and sender). This does not move the cursor:
+  // entries of others numbered before ours may still be on their way.
   const stick = nearBottom();
-  insertMessage({ ...ack, senderId: state.me.userId, body: p.body });
+  if (state.open?.id === ack.conversationId) upsertMessage(state.open, { ...ack, senderId: state.me.userId, body: p.body, version: 1 });
   renderPending();
   if (stick) scrollToBottom();
 }
 
 async function onMessage(m) {
   if (!state.conversations.some((c) => c.id === m.conversationId)) await refreshConversations();
-  if (state.open?.id === m.conversationId) {
-    const open = state.open;
-    if (!open.members.some((member) => member.userId === m.senderId)) {
-      const conv = await api('GET', `/api/conversations/${open.id}`);  // a member we have not seen yet
-      if (state.open === open) applyConversation(conv);
-    }
-    const stick = nearBottom();
-    if (insertMessage(m) && stick) scrollToBottom();
-  } else if (m.senderId !== state.me?.userId) {
-    state.unread.add(m.conversationId);
-    renderConversations();
+  const open = state.open;
+  if (open?.id === m.conversationId && !open.members.some((member) => member.userId === m.senderId)) {
+    const conv = await api('GET', `/api/conversations/${open.id}`);  // a member we have not seen yet
+    if (state.open === open) applyConversation(conv);
   }
+  onEntry(m);
 }
 
 async function onRemoved(frame) {
+  state.cursors.delete(frame.conversationId);
   if (state.open && state.open.id === frame.conversationId) {
-    state.open = null;
-    $('conv-pane').hidden = true;
-    $('empty-hint').hidden = false;
-    status('You are no longer a member of that conversation', 'error');
+    closeConversation();
+    status('You are no longer a member of that conversation.', 'error');
   }
   await refreshConversations();
 }
 
 function onErrorFrame(frame) {
+  if (frame.ref && state.ops.has(frame.ref)) return onOpFailed(frame.ref, frame);
+  if (frame.ref && frame.ref.startsWith('fill:')) {
+    if (state.open && `fill:${state.open.id}` === frame.ref) state.open.filling = false;
+    return undefined;
+  }
   const p = frame.ref && state.pending.get(frame.ref);
   if (p) {
     p.failed = frame.message || frame.code;
     renderPending();
   }
+  if (frame.code === 'not_a_member' && !p) return undefined;  // a typing or resume frame for a conversation we just left
   status(`Server refused a frame: ${frame.code}${frame.message ? ` (${frame.message})` : ''}`, 'error');
+  return undefined;
 }
 
 // ---------- wiring ----------
@@ -580,6 +958,7 @@ function wire() {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) onCompose(event);
   });
   $('load-older').addEventListener('click', () => loadOlder().catch(fail));
+  $('back').addEventListener('click', closeConversation);
   $('composer').body.addEventListener('input', onComposerInput);
   for (const type of ['keydown', 'pointerdown', 'pointermove', 'focus']) window.addEventListener(type, activity, { passive: true });
   activity();
