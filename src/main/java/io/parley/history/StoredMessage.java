@@ -20,4 +20,16 @@ public record StoredMessage(UUID conversationId, long seq, long messageId, UUID 
 		return new StoredMessage(conversationId, seq, messageId, senderId, clientMessageId, EntryKind.MESSAGE, body, sentAt,
 				null, 1, null, false);
 	}
+
+	/**
+	 * This entry as a member who joined at {@code joinSeq} may see it: an edit of a message from
+	 * before their join keeps its place in the order (its seq) but not its content.
+	 */
+	public StoredMessage visibleAfter(long joinSeq) {
+		if (targetSeq == null || targetSeq > joinSeq || body == null) {
+			return this;
+		}
+		return new StoredMessage(conversationId, seq, messageId, senderId, clientMessageId, kind, null, sentAt, targetSeq,
+				version, editedAt, deleted);
+	}
 }

@@ -43,7 +43,10 @@ class MessageLogService implements MessageLog {
 			// Never start above the head: a huge 'before' must not walk down through empty buckets.
 			long head = store.head(conversationId);
 			long from = before == null ? head : Math.min(before - 1, head);
-			List<StoredMessage> messages = store.pageDown(conversationId, from, afterSeq, limit);
+			List<StoredMessage> messages = store.pageDown(conversationId, from, afterSeq, limit)
+				.stream()
+				.map(entry -> entry.visibleAfter(afterSeq))
+				.toList();
 			long oldest = messages.isEmpty() ? afterSeq + 1 : messages.get(messages.size() - 1).seq();
 			boolean hasMore = !messages.isEmpty() && oldest > afterSeq + 1;
 			return new MessagePage(messages, hasMore, hasMore ? oldest : null);

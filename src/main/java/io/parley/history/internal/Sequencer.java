@@ -65,6 +65,11 @@ class Sequencer {
 			// lost a race for a seq may have lost it to its own re-delivered submission.
 			Optional<StoredMessage> earlier = earlier(submission);
 			if (earlier.isPresent()) {
+				if (!sameOperation(earlier.get(), submission)) {
+					// An ack means "this operation is stored": never ack a different one under a reused id.
+					return Outcome.refused("client_message_id_reused", "clientMessageId " + submission.clientMessageId()
+							+ " already names another operation (seq " + earlier.get().seq() + ")", null);
+				}
 				reapply(earlier.get()); // an edit or delete whose row update a crash interrupted
 				return Outcome.stored(earlier.get(), true);
 			}
@@ -103,6 +108,10 @@ class Sequencer {
 		return store.seqOfClientMessage(submission.conversationId(), submission.senderId(), submission.clientMessageId())
 			.flatMap(seq -> store.find(submission.conversationId(), seq))
 			.filter(m -> m.senderId().equals(submission.senderId()) && m.clientMessageId().equals(submission.clientMessageId()));
+	}
+
+	private static boolean sameOperation(StoredMessage earlier, MessageSubmission submission) {
+		return earlier.kind() == submission.kind() && java.util.Objects.equals(earlier.targetSeq(), submission.targetSeq());
 	}
 
 	/** An edit or delete of a message: only its author, only while not deleted, only from the version they saw. */

@@ -124,7 +124,15 @@ class ChatSocketHandler implements WebSocketHandler {
 			return new ClientFrame.Invalid("frame_too_large",
 					"The frame has " + size + " bytes; the limit is " + settings.maxFrameBytes().toBytes(), null);
 		}
-		return codec.decode(message.getPayload().toString(StandardCharsets.UTF_8));
+		try {
+			return codec.decode(message.getPayload().toString(StandardCharsets.UTF_8));
+		}
+		catch (RuntimeException unexpected) {
+			// The codec refuses by value, not by exception; this is the safety net that keeps one odd
+			// frame from ending the connection.
+			log.warn("Frame decoding failed unexpectedly", unexpected);
+			return new ClientFrame.Invalid("malformed_frame", "The frame could not be read", null);
+		}
 	}
 
 	private Mono<Void> handle(Connection connection, ClientFrame frame) {

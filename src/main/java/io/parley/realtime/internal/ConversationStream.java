@@ -14,6 +14,10 @@ final class ConversationStream {
 
 	final UUID conversationId;
 	long delivered = UNKNOWN;
+	/** The first seq this connection was sent (or resumed after): below it, it has nothing. */
+	long firstDelivered = UNKNOWN;
+	/** The member's join point, once known: entries about older messages are sent without content. */
+	long joinSeq;
 	boolean filling;
 	/** Live entries that arrived while filling, by seq, with their encoded frames. */
 	final TreeMap<Long, String> held = new TreeMap<>();

@@ -52,6 +52,9 @@ class Delivery {
 				stream.held.put(entry.seq(), frame);
 				return;
 			}
+			if (stream.delivered == ConversationStream.UNKNOWN) {
+				stream.firstDelivered = entry.seq();
+			}
 			if (stream.delivered == ConversationStream.UNKNOWN || entry.seq() == stream.delivered + 1) {
 				connection.send(frame);
 				stream.delivered = entry.seq();
@@ -75,9 +78,12 @@ class Delivery {
 		ConversationStream stream = connection.stream(conversationId);
 		synchronized (stream) {
 			if (stream.delivered != ConversationStream.UNKNOWN || stream.filling) {
-				// Already streaming on this connection: it has everything up to its position.
-				long at = stream.delivered;
-				connection.send(codec.encode(new ServerFrame.Resumed(conversationId, afterSeq, Math.max(at, afterSeq), true, null)));
+				// Already streaming on this connection: it has everything from firstDelivered on. If the
+				// client's cursor is older, say plainly what it lacks rather than claim recovery.
+				long lacksUpTo = stream.firstDelivered - 1;
+				boolean recovered = afterSeq >= lacksUpTo;
+				connection.send(codec.encode(new ServerFrame.Resumed(conversationId, afterSeq, Math.max(stream.delivered, afterSeq),
+						recovered, recovered ? null : lacksUpTo)));
 				return;
 			}
 			stream.filling = true; // hold live entries until the catch-up is done
@@ -92,10 +98,14 @@ class Delivery {
 					return;
 				}
 				long head = joinAndHead.getT2();
-				long from = Math.max(afterSeq, joinAndHead.getT1().get()); // nothing from before the member joined
+				long joinSeq = joinAndHead.getT1().get();
+				// Nothing from before the member joined; a cursor beyond the head counts as the head.
+				long from = Math.min(Math.max(afterSeq, joinSeq), head);
 				long skippedTo = head - from > settings.maxCatchUp() ? head - settings.maxCatchUp() : from;
 				synchronized (stream) {
+					stream.joinSeq = joinSeq;
 					stream.delivered = skippedTo;
+					stream.firstDelivered = skippedTo + 1;
 					fill(connection, stream, head, new ServerFrame.Resumed(conversationId, afterSeq, head, skippedTo == from,
 							skippedTo == from ? null : skippedTo));
 				}
@@ -106,12 +116,16 @@ class Delivery {
 	private void fill(Connection connection, ConversationStream stream, long upTo, ServerFrame.Resumed resumed) {
 		long from = stream.delivered + 1;
 		Mono<List<StoredMessage>> range = from > upTo ? Mono.just(List.of()) : messages.range(stream.conversationId, from, upTo);
-		range.subscribe(entries -> {
+		// The join point decides what of the range this member may see (edits of older messages lose their content).
+		Mono<Long> joinSeq = conversations.joinSeq(stream.conversationId, connection.userId()).map(j -> j.orElse(Long.MAX_VALUE));
+		range.zipWith(joinSeq).subscribe(entriesAndJoin -> {
+			List<StoredMessage> entries = entriesAndJoin.getT1();
 			synchronized (stream) {
+				stream.joinSeq = entriesAndJoin.getT2();
 				long before = stream.delivered;
 				for (StoredMessage entry : entries) {
 					if (entry.seq() == stream.delivered + 1) {
-						connection.send(codec.encode(ServerFrame.Message.of(entry)));
+						connection.send(codec.encode(ServerFrame.Message.of(entry.visibleAfter(stream.joinSeq))));
 						stream.delivered = entry.seq();
 					}
 				}
@@ -162,7 +176,10 @@ class Delivery {
 			long after = Math.max(fetch.afterSeq(), joinSeq.get());
 			return messages.range(fetch.conversationId(), after + 1, after + fetch.limit() + 1).map(entries -> {
 				boolean hasMore = entries.size() > fetch.limit();
-				List<ServerFrame.Message> page = entries.stream().limit(fetch.limit()).map(ServerFrame.Message::of).toList();
+				List<ServerFrame.Message> page = entries.stream()
+					.limit(fetch.limit())
+					.map(entry -> ServerFrame.Message.of(entry.visibleAfter(joinSeq.get())))
+					.toList();
 				connection.send(codec.encode(new ServerFrame.Range(fetch.conversationId(), after, page, hasMore, fetch.ref())));
 				return page;
 			}).then();

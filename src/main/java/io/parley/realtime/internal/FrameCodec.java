@@ -106,7 +106,7 @@ class FrameCodec {
 			}
 			cursors.add(new ClientFrame.Cursor(conversationId, after.asLong()));
 		}
-		return new ClientFrame.Resume(java.util.List.copyOf(cursors));
+		return new ClientFrame.Resume(oldestPerConversation(cursors));
 	}
 
 	private ClientFrame fetch(JsonNode frame) {
@@ -114,14 +114,21 @@ class FrameCodec {
 		UUID conversationId = uuid(optionalText(frame, "conversationId"));
 		JsonNode after = frame.get("afterSeq");
 		JsonNode limit = frame.get("limit");
-		if (conversationId == null || after == null || !after.isIntegralNumber() || after.asLong() < 0) {
+		if (conversationId == null || after == null || !after.isIntegralNumber() || !after.canConvertToLong() || after.asLong() < 0) {
 			return invalid("fetch needs 'conversationId' and 'afterSeq' (0 or more)", ref);
 		}
-		int max = limit == null ? MAX_FETCH : (limit.isIntegralNumber() ? limit.asInt() : -1);
+		int max = limit == null ? MAX_FETCH : (limit.isIntegralNumber() && limit.canConvertToInt() ? limit.asInt() : -1);
 		if (max < 1 || max > MAX_FETCH) {
 			return invalid("limit must be between 1 and " + MAX_FETCH, ref);
 		}
 		return new ClientFrame.Fetch(conversationId, after.asLong(), max, ref);
+	}
+
+	/** One cursor per conversation: the oldest, so that nothing the client asked for is skipped. */
+	private static java.util.List<ClientFrame.Cursor> oldestPerConversation(java.util.List<ClientFrame.Cursor> cursors) {
+		java.util.Map<UUID, Long> oldest = new java.util.LinkedHashMap<>();
+		cursors.forEach(c -> oldest.merge(c.conversationId(), c.afterSeq(), Math::min));
+		return oldest.entrySet().stream().map(e -> new ClientFrame.Cursor(e.getKey(), e.getValue())).toList();
 	}
 
 	private static Long positiveLong(JsonNode frame, String field) {
@@ -188,7 +195,7 @@ class FrameCodec {
 			}
 			cursors.add(new ClientFrame.Cursor(conversationId, afterSeq));
 		}
-		return new ClientFrame.Resume(java.util.List.copyOf(cursors));
+		return new ClientFrame.Resume(oldestPerConversation(cursors));
 	}
 
 	private ClientFrame presenceSet(JsonNode frame) {

@@ -40,7 +40,10 @@ class LocalFanout {
 		if (stored.duplicate()) {
 			return; // a retry: everybody already has it
 		}
-		Set<UUID> recipients = conversations.recipientsNow(entry.conversationId(), entry.seq());
+		// An edit or delete goes live only to those who could see its message; a later joiner gets it,
+		// without content, when their connection fills the gap from history.
+		long visibleFrom = entry.targetSeq() == null ? entry.seq() : entry.targetSeq();
+		Set<UUID> recipients = conversations.recipientsNow(entry.conversationId(), visibleFrom);
 		String frame = codec.encode(ServerFrame.Message.of(entry));
 		for (UUID recipient : recipients) {
 			for (Connection connection : connections.of(recipient)) {
