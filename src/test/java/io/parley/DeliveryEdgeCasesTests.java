@@ -11,12 +11,12 @@ import java.util.stream.IntStream;
 
 import io.parley.dev.ParleyIntegrationTest;
 import io.parley.support.ChatClient;
+import io.parley.support.AliceAndBobInAGroup;
 import io.parley.support.ParleyApi;
 import io.parley.support.ParleyApi.User;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import tools.jackson.databind.JsonNode;
 
@@ -26,22 +26,12 @@ import tools.jackson.databind.JsonNode;
  * nothing of what was said before they joined.
  */
 @ParleyIntegrationTest
-class DeliveryEdgeCasesTests {
+class DeliveryEdgeCasesTests extends AliceAndBobInAGroup {
 
-	@LocalServerPort
-	int port;
 
-	ParleyApi api;
-	User alice;
-	User bob;
-	UUID group;
 
 	@BeforeEach
 	void aliceAndBobWithThreeMessages() {
-		api = new ParleyApi(port).awaitMessagePipeline();
-		alice = api.newUser("alice");
-		bob = api.newUser("bob");
-		group = api.createGroup(alice, "Edges", bob);
 		try (ChatClient aliceClient = api.connect(alice)) {
 			for (int i = 1; i <= 3; i++) {
 				aliceClient.send(group, "m" + i, "message " + i);

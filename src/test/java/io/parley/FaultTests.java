@@ -12,13 +12,12 @@ import java.util.stream.LongStream;
 
 import io.parley.dev.ParleyIntegrationTest;
 import io.parley.support.ChatClient;
+import io.parley.support.AliceAndBobInAGroup;
 import io.parley.support.ParleyApi;
 import io.parley.support.ParleyApi.User;
 import io.parley.support.SecondNode;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import tools.jackson.databind.JsonNode;
 
@@ -28,23 +27,9 @@ import tools.jackson.databind.JsonNode;
  * once, and nothing is acknowledged before it is durable.
  */
 @ParleyIntegrationTest
-class FaultTests {
+class FaultTests extends AliceAndBobInAGroup {
 
-	@LocalServerPort
-	int port;
 
-	ParleyApi api;
-	User alice;
-	User bob;
-	UUID group;
-
-	@BeforeEach
-	void aliceAndBob() {
-		api = new ParleyApi(port).awaitMessagePipeline();
-		alice = api.newUser("alice");
-		bob = api.newUser("bob");
-		group = api.createGroup(alice, "Faults", bob);
-	}
 
 	@Test
 	void aNodeDiesMidStreamAndItsClientsResumeOnTheOtherNodeWithNothingLostOrDoubled() throws Exception {

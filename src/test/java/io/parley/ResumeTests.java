@@ -10,12 +10,11 @@ import java.util.stream.LongStream;
 
 import io.parley.dev.ParleyIntegrationTest;
 import io.parley.support.ChatClient;
+import io.parley.support.AliceAndBobInAGroup;
 import io.parley.support.ParleyApi;
 import io.parley.support.ParleyApi.User;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import tools.jackson.databind.JsonNode;
 
@@ -25,23 +24,9 @@ import tools.jackson.databind.JsonNode;
  * client can also fetch any range it wants.
  */
 @ParleyIntegrationTest
-class ResumeTests {
+class ResumeTests extends AliceAndBobInAGroup {
 
-	@LocalServerPort
-	int port;
 
-	ParleyApi api;
-	User alice;
-	User bob;
-	UUID group;
-
-	@BeforeEach
-	void aliceAndBob() {
-		api = new ParleyApi(port).awaitMessagePipeline();
-		alice = api.newUser("alice");
-		bob = api.newUser("bob");
-		group = api.createGroup(alice, "Tunnel", bob);
-	}
 
 	@Test
 	void aReconnectingClientGetsExactlyWhatItMissedThenLiveMessages() {
