@@ -27,8 +27,8 @@ class WebhookPushGateway implements PushGateway {
 	private final WebClient client;
 	private final NotificationSettings.Webhook settings;
 
-	WebhookPushGateway(WebClient.Builder builder, NotificationSettings settings) {
-		this.client = builder.build();
+	WebhookPushGateway(NotificationSettings settings) {
+		this.client = WebClient.builder().build();
 		this.settings = settings.webhook();
 	}
 
