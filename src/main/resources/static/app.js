@@ -9,7 +9,9 @@ const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,                 // {userId, username}
   conversations: [],        // summaries, newest first
-  unread: new Set(),        // conversation ids with unseen live messages
+  unread: new Map(),        // conversation id -> unread count (GET /api/me/unread, then live frames)
+  readSeq: new Map(),       // conversation id -> our highest read seq heard (pointers only move forward)
+  peerPointer: new Map(),   // direct conversation id -> the other member's {deliveredSeq, readSeq}: our ticks
   open: null,               // the open conversation (with members), see openConversation
   pending: new Map(),       // clientMessageId -> {conversationId, body, el, failed}
   ws: null,
@@ -120,6 +122,11 @@ function conversationTitle(c) {
 
 async function refreshConversations() {
   state.conversations = await api('GET', '/api/conversations');
+  const unread = await api('GET', '/api/me/unread');
+  for (const c of unread.conversations) {
+    state.unread.set(c.conversationId, c.unread);
+    state.readSeq.set(c.conversationId, Math.max(state.readSeq.get(c.conversationId) || 0, c.readSeq));
+  }
   // Summaries do not name the other member of a 1:1: look it up once per conversation, for its dot.
   await Promise.all(state.conversations
     .filter((c) => c.kind === 'direct' && !state.directPeer.has(c.id))
@@ -238,7 +245,11 @@ function renderConversations() {
     if (peer) button.append(presenceDot(peer));
     button.append(conversationTitle(c));
     if (state.open?.id === c.id) button.classList.add('active');
-    if (state.unread.has(c.id)) button.classList.add('unread');
+    const count = state.unread.get(c.id) || 0;
+    if (count > 0) {
+      button.classList.add('unread');
+      button.append(Object.assign(document.createElement('span'), { className: 'badge', textContent: count > 999 ? '999+' : String(count) }));
+    }
     button.addEventListener('click', () => openConversation(c.id).catch(fail));
     li.append(button);
     return li;
@@ -292,7 +303,11 @@ async function openConversation(id) {
   stopTyping();
   const conv = await api('GET', `/api/conversations/${id}`);
   state.open = { ...conv, messages: [], ids: new Set(), nextBefore: null, hasMore: false };
-  state.unread.delete(id);
+  if (conv.kind === 'direct') {
+    const receipts = await api('GET', `/api/conversations/${id}/receipts`);
+    const peer = receipts.pointers.find((p) => p.userId !== state.me?.userId);
+    if (peer) state.peerPointer.set(id, peer);
+  }
   $('messages').replaceChildren();
   $('empty-hint').hidden = true;
   $('conv-pane').hidden = false;
@@ -300,6 +315,7 @@ async function openConversation(id) {
   renderPending();
   await loadLatest();
   scrollToBottom();
+  markRead();
   $('composer').body.focus();
 }
 
@@ -389,11 +405,55 @@ function messageElement(m, extraClass = '') {
   when.textContent = m.sentAt ? new Date(m.sentAt).toLocaleTimeString() : '';
   if (m.seq) when.title = `#${m.seq} · ${m.sentAt}`;
   meta.append(who, ' ', when);
+  if (mine && m.seq && m.kind !== 'edit' && m.kind !== 'delete') {
+    li.dataset.seq = String(m.seq);
+    meta.append(' ', Object.assign(document.createElement('span'), { className: 'ticks' }));
+  }
   const body = document.createElement('div');
   body.className = 'body';
   body.textContent = m.body;
   li.append(meta, body);
+  renderTicks(li);
   return li;
+}
+
+// ---------- receipts ----------
+// One tick: stored. Two: delivered to a device of the other member. Two, highlighted: read. (1:1 only.)
+function renderTicks(li) {
+  const ticks = li.querySelector('.ticks');
+  if (!ticks || !state.open) return;
+  const peer = state.open.kind === 'direct' ? state.peerPointer.get(state.open.id) : null;
+  const seq = Number(li.dataset.seq);
+  const read = peer && peer.readSeq >= seq;
+  ticks.textContent = read || (peer && peer.deliveredSeq >= seq) ? '✓✓' : '✓';
+  ticks.className = read ? 'ticks read' : 'ticks';
+  ticks.title = read ? 'read' : (peer && peer.deliveredSeq >= seq ? 'delivered' : 'sent');
+}
+
+function onReceiptUpdated(frame) {
+  const known = state.peerPointer.get(frame.conversationId) || { deliveredSeq: 0, readSeq: 0 };
+  state.peerPointer.set(frame.conversationId, {
+    deliveredSeq: Math.max(known.deliveredSeq, frame.deliveredSeq), readSeq: Math.max(known.readSeq, frame.readSeq) });
+  if (state.open?.id === frame.conversationId) document.querySelectorAll('#messages li[data-seq]').forEach(renderTicks);
+}
+
+function onUnreadUpdated(frame) {
+  if (frame.readSeq < (state.readSeq.get(frame.conversationId) || 0)) return;  // an older move that crossed a newer one
+  state.readSeq.set(frame.conversationId, frame.readSeq);
+  state.unread.set(frame.conversationId, frame.unread);
+  renderConversations();
+}
+
+// The open conversation is read up to its newest entry (when the page is visible).
+function markRead() {
+  const conv = state.open;
+  const newest = conv?.messages.at(-1);
+  if (!newest || document.hidden || !state.wsReady) return;
+  if (newest.seq <= (state.readSeq.get(conv.id) || 0)) return;
+  state.readSeq.set(conv.id, newest.seq);
+  state.unread.set(conv.id, 0);
+  state.ws.send(JSON.stringify({ type: 'receipt.read', conversationId: conv.id, seq: newest.seq }));
+  renderConversations();
 }
 
 function scrollToBottom() {
@@ -499,6 +559,8 @@ async function handleFrame(frame) {
     case 'presence.state': return onPresenceState(frame);
     case 'presence': return onPresence(frame);
     case 'typing': return onTyping(frame);
+    case 'receipt.updated': return onReceiptUpdated(frame);
+    case 'unread.updated': return onUnreadUpdated(frame);
     default: return undefined;  // pong and anything newer
   }
 }
@@ -542,9 +604,13 @@ async function onMessage(m) {
     }
     const stick = nearBottom();
     if (insertMessage(m) && stick) scrollToBottom();
-  } else if (m.senderId !== state.me?.userId) {
-    state.unread.add(m.conversationId);
-    renderConversations();
+    markRead();
+  } else {
+    if (m.senderId !== state.me?.userId && m.kind === 'message') {
+      state.unread.set(m.conversationId, (state.unread.get(m.conversationId) || 0) + 1);
+      renderConversations();
+    }
+    state.ws.send(JSON.stringify({ type: 'receipt.delivered', conversationId: m.conversationId, seq: m.seq }));
   }
 }
 
@@ -570,6 +636,7 @@ function onErrorFrame(frame) {
 // ---------- wiring ----------
 
 function wire() {
+  document.addEventListener('visibilitychange', markRead);
   $('auth-form').addEventListener('submit', onAuthSubmit);
   $('logout').addEventListener('click', () => logout());
   $('group-form').addEventListener('submit', onCreateGroup);
