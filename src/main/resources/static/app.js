@@ -9,7 +9,9 @@ const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,                 // {userId, username}
   conversations: [],        // summaries, newest first
-  unread: new Set(),        // conversation ids with unseen live messages
+  unread: new Map(),        // conversation id -> unread count (GET /api/me/unread, then live frames)
+  readSeq: new Map(),       // conversation id -> our highest read seq heard (pointers only move forward)
+  peerPointer: new Map(),   // direct conversation id -> the other member's {deliveredSeq, readSeq}: our ticks
   open: null,               // the open conversation (with members), see openConversation
   pending: new Map(),       // clientMessageId -> {conversationId, body, el, failed}
   ws: null,
@@ -151,6 +153,11 @@ function conversationTitle(c) {
 
 async function refreshConversations() {
   state.conversations = await api('GET', '/api/conversations');
+  const unread = await api('GET', '/api/me/unread');
+  for (const c of unread.conversations) {
+    state.unread.set(c.conversationId, c.unread);
+    state.readSeq.set(c.conversationId, Math.max(state.readSeq.get(c.conversationId) || 0, c.readSeq));
+  }
   // Summaries do not name the other member of a 1:1: look it up once per conversation, for its dot.
   await Promise.all(state.conversations
     .filter((c) => c.kind === 'direct' && !state.directPeer.has(c.id))
@@ -273,7 +280,11 @@ function renderConversations() {
     const peer = state.directPeer.get(c.id);
     if (peer && peer !== state.me?.userId) button.append(presenceDot(peer));
     if (state.open?.id === c.id) button.classList.add('active');
-    if (state.unread.has(c.id)) button.classList.add('unread');
+    const count = state.unread.get(c.id) || 0;
+    if (count > 0) {
+      button.classList.add('unread');
+      button.append(Object.assign(document.createElement('span'), { className: 'badge', textContent: count > 999 ? '999+' : String(count) }));
+    }
     button.addEventListener('click', () => openConversation(c.id).catch(fail));
     li.append(button);
     return li;
@@ -349,7 +360,11 @@ async function openConversation(id) {
   stopTyping();
   const conv = await api('GET', `/api/conversations/${id}`);
   state.open = newOpen(conv);
-  state.unread.delete(id);
+  if (conv.kind === 'direct') {
+    const receipts = await api('GET', `/api/conversations/${id}/receipts`);
+    const peer = receipts.pointers.find((p) => p.userId !== state.me?.userId);
+    if (peer) state.peerPointer.set(id, peer);
+  }
   $('messages').replaceChildren();
   $('history-start').hidden = true;
   $('load-older').hidden = true;
@@ -360,6 +375,7 @@ async function openConversation(id) {
   renderPending();
   await reloadLatest(state.open);
   scrollToBottom();
+  markRead();
   if (!matchMedia('(hover: none)').matches) $('composer').body.focus();
 }
 
@@ -531,7 +547,7 @@ function onEntry(e) {
   if (cursor != null && e.seq <= cursor) return;
   state.cursors.set(e.conversationId, e.seq);
   if (kindOf(e) === 'message' && e.senderId !== state.me?.userId) {
-    state.unread.add(e.conversationId);
+    state.unread.set(e.conversationId, (state.unread.get(e.conversationId) || 0) + 1);
     renderConversations();
   }
 }
@@ -613,6 +629,7 @@ function renderMessage(rec) {
     edited.title = `edited ${new Date(rec.editedAt).toLocaleString()}`;
     meta.append(' ', edited);
   }
+  if (mine && !rec.deleted) meta.append(' ', Object.assign(document.createElement('span'), { className: 'ticks' }));
   if (mine && !rec.deleted && rec.draft == null && !rec.busy) meta.append(messageActions(rec));
   li.append(meta);
 
@@ -625,6 +642,7 @@ function renderMessage(rec) {
     li.append(body);
   }
   if (rec.confirmDelete) li.append(deleteConfirm(rec));
+  renderTicks(li);
   rec.el?.replaceWith(li);
   rec.el = li;
   return li;
@@ -749,6 +767,45 @@ async function onOpFailed(clientMessageId, frame) {
   if (conv && conv.id === op.conversationId && (frame.code === 'message_deleted' || frame.code === 'message_not_found')) await reloadLatest(conv);
 }
 
+// ---------- receipts ----------
+// One tick: stored. Two: delivered to a device of the other member. Two, highlighted: read. (1:1 only.)
+function renderTicks(li) {
+  const ticks = li.querySelector('.ticks');
+  if (!ticks || !state.open) return;
+  const peer = state.open.kind === 'direct' ? state.peerPointer.get(state.open.id) : null;
+  const seq = Number(li.dataset.seq);
+  const read = peer && peer.readSeq >= seq;
+  ticks.textContent = read || (peer && peer.deliveredSeq >= seq) ? '✓✓' : '✓';
+  ticks.className = read ? 'ticks read' : 'ticks';
+  ticks.title = read ? 'read' : (peer && peer.deliveredSeq >= seq ? 'delivered' : 'sent');
+}
+
+function onReceiptUpdated(frame) {
+  const known = state.peerPointer.get(frame.conversationId) || { deliveredSeq: 0, readSeq: 0 };
+  state.peerPointer.set(frame.conversationId, {
+    deliveredSeq: Math.max(known.deliveredSeq, frame.deliveredSeq), readSeq: Math.max(known.readSeq, frame.readSeq) });
+  if (state.open?.id === frame.conversationId) document.querySelectorAll('#messages li[data-seq]').forEach(renderTicks);
+}
+
+function onUnreadUpdated(frame) {
+  if (frame.readSeq < (state.readSeq.get(frame.conversationId) || 0)) return;  // an older move that crossed a newer one
+  state.readSeq.set(frame.conversationId, frame.readSeq);
+  state.unread.set(frame.conversationId, frame.unread);
+  renderConversations();
+}
+
+// The open conversation is read up to its newest entry (when the page is visible).
+function markRead() {
+  const conv = state.open;
+  const newest = conv && state.cursors.get(conv.id);   // the highest entry taken in, in order
+  if (!newest || document.hidden || !state.wsReady) return;
+  if (newest <= (state.readSeq.get(conv.id) || 0)) return;
+  state.readSeq.set(conv.id, newest);
+  state.unread.set(conv.id, 0);
+  state.ws.send(JSON.stringify({ type: 'receipt.read', conversationId: conv.id, seq: newest }));
+  renderConversations();
+}
+
 function scrollToBottom() {
   const scroller = $('scroller');
   scroller.scrollTop = scroller.scrollHeight;
@@ -868,6 +925,8 @@ async function handleFrame(frame) {
     case 'presence.state': return onPresenceState(frame);
     case 'presence': return onPresence(frame);
     case 'typing': return onTyping(frame);
+    case 'receipt.updated': return onReceiptUpdated(frame);
+    case 'unread.updated': return onUnreadUpdated(frame);
     default: return undefined;  // pong and anything newer
   }
 }
@@ -918,6 +977,9 @@ async function onMessage(m) {
     if (state.open === open) applyConversation(conv);
   }
   onEntry(m);
+  if (m.senderId === state.me?.userId) return;
+  if (state.open?.id === m.conversationId) markRead();
+  else if (state.wsReady) state.ws.send(JSON.stringify({ type: 'receipt.delivered', conversationId: m.conversationId, seq: m.seq }));
 }
 
 async function onRemoved(frame) {
@@ -948,6 +1010,7 @@ function onErrorFrame(frame) {
 // ---------- wiring ----------
 
 function wire() {
+  document.addEventListener('visibilitychange', markRead);
   $('auth-form').addEventListener('submit', onAuthSubmit);
   $('logout').addEventListener('click', () => logout());
   $('group-form').addEventListener('submit', onCreateGroup);

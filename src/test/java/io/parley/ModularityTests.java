@@ -22,10 +22,10 @@ class ModularityTests {
 	}
 
 	@Test
-	void theFiveModulesAndTheSharedKernelAreDetected() {
+	void theSixModulesAndTheSharedKernelAreDetected() {
 		assertThat(modules.stream().map(module -> module.getBasePackage().getName()))
 			.containsExactlyInAnyOrder("io.parley.identity", "io.parley.groups", "io.parley.realtime", "io.parley.presence",
-					"io.parley.history", "io.parley.shared");
+					"io.parley.history", "io.parley.notifications", "io.parley.shared");
 	}
 
 	@Test

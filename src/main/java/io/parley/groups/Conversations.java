@@ -32,4 +32,10 @@ public interface Conversations {
 	 * is never among them). Presence uses it to decide who may see whose status.
 	 */
 	Set<UUID> sharingAConversationNow(UUID userId, Collection<UUID> candidates);
+
+	/**
+	 * Blocking: the conversations the user belongs to now, each with the seq after which the user
+	 * may read it (their join point). Unread counts start from there.
+	 */
+	java.util.Map<UUID, Long> membershipsNow(UUID userId);
 }

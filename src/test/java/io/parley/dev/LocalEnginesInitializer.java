@@ -18,7 +18,10 @@ public class LocalEnginesInitializer implements ApplicationContextInitializer<Co
 	public void initialize(ConfigurableApplicationContext context) {
 		MutablePropertySources sources = context.getEnvironment().getPropertySources();
 		if (!sources.contains(PROPERTY_SOURCE_NAME)) {
-			sources.addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, LocalEngines.forTests().properties()));
+			java.util.Map<String, Object> properties = new java.util.HashMap<>(LocalEngines.forTests().properties());
+			// Every node of the test JVM pushes to one real HTTP receiver (tests tell theirs apart by device token).
+			properties.put("parley.notifications.webhook.url", io.parley.support.PushReceiver.shared().url());
+			sources.addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, properties));
 		}
 	}
 

@@ -115,7 +115,7 @@ public final class ChatClient implements AutoCloseable {
 	 * set aside unless asked for by type.
 	 */
 	public JsonNode expect(String type) {
-		if (type.startsWith("conversation.")) {
+		if (isHint(type)) {
 			return nextHint(type);
 		}
 		JsonNode frame = next();
@@ -127,13 +127,37 @@ public final class ChatClient implements AutoCloseable {
 	public JsonNode next() {
 		while (true) {
 			JsonNode frame = poll();
-			if (frame.get("type").asString().startsWith("conversation.")) {
+			if (isHint(frame.get("type").asString())) {
 				hints.add(frame);
 			}
 			else {
 				return frame;
 			}
 		}
+	}
+
+	/**
+	 * Frames that travel out of band (Redis hints) rather than in the seq-ordered stream: membership
+	 * ({@code conversation.*}) and pointer moves ({@code receipt.updated}, {@code unread.updated}).
+	 */
+	private static boolean isHint(String type) {
+		return type.startsWith("conversation.") || type.startsWith("receipt.") || type.startsWith("unread.");
+	}
+
+	/** Takes every hint of this type received so far (set aside or queued), without waiting. */
+	public java.util.List<JsonNode> hintsOf(String type) {
+		JsonNode frame;
+		while ((frame = received.poll()) != null) {
+			if (isHint(frame.get("type").asString())) {
+				hints.add(frame);
+			}
+			else {
+				stash.add(frame);
+			}
+		}
+		java.util.List<JsonNode> found = hints.stream().filter(h -> h.get("type").asString().equals(type)).toList();
+		hints.removeAll(found);
+		return found;
 	}
 
 	private JsonNode nextHint(String type) {
@@ -148,7 +172,7 @@ public final class ChatClient implements AutoCloseable {
 			if (frame.get("type").asString().equals(type)) {
 				return frame;
 			}
-			if (frame.get("type").asString().startsWith("conversation.")) {
+			if (isHint(frame.get("type").asString())) {
 				hints.add(frame);
 			}
 			else {
@@ -186,7 +210,7 @@ public final class ChatClient implements AutoCloseable {
 		java.util.List<JsonNode> frames = new java.util.ArrayList<>();
 		JsonNode frame;
 		while ((frame = stash.poll()) != null || (frame = received.poll()) != null) {
-			if (!frame.get("type").asString().startsWith("conversation.")) {
+			if (!isHint(frame.get("type").asString())) {
 				frames.add(frame);
 			}
 		}
@@ -195,7 +219,7 @@ public final class ChatClient implements AutoCloseable {
 
 	/** Frames of the ordered stream received and not yet taken. */
 	public int pending() {
-		return (int) received.stream().filter(f -> !f.get("type").asString().startsWith("conversation.")).count();
+		return (int) received.stream().filter(f -> !isHint(f.get("type").asString())).count();
 	}
 
 	public CloseStatus awaitClose() {

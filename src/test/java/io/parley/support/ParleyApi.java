@@ -105,4 +105,53 @@ public final class ParleyApi {
 		http.delete().uri("/api/conversations/" + conversation + "/members/" + member.id())
 			.headers(h -> h.setBearerAuth(actor.token())).exchange().expectStatus().isNoContent();
 	}
+
+	public UUID direct(User me, User other) {
+		JsonNode conversation = http.post().uri("/api/conversations/direct").headers(h -> h.setBearerAuth(me.token()))
+			.bodyValue(Map.of("userId", other.id())).exchange().expectStatus().is2xxSuccessful()
+			.expectBody(JsonNode.class).returnResult().getResponseBody();
+		return UUID.fromString(conversation.get("id").asString());
+	}
+
+	/** POST read up to seq; returns the pointer as stored. */
+	public JsonNode markRead(User user, UUID conversation, long seq) {
+		return http.post().uri("/api/conversations/" + conversation + "/read").headers(h -> h.setBearerAuth(user.token()))
+			.bodyValue(Map.of("seq", seq)).exchange().expectStatus().isOk()
+			.expectBody(JsonNode.class).returnResult().getResponseBody();
+	}
+
+	/** GET /api/me/unread. */
+	public JsonNode unread(User user) {
+		return http.get().uri("/api/me/unread").headers(h -> h.setBearerAuth(user.token()))
+			.exchange().expectStatus().isOk()
+			.expectBody(JsonNode.class).returnResult().getResponseBody();
+	}
+
+	/** The user's unread count in one conversation (0 if not listed). */
+	public long unreadIn(User user, UUID conversation) {
+		return unread(user).get("conversations").valueStream()
+			.filter(c -> c.get("conversationId").asString().equals(conversation.toString()))
+			.mapToLong(c -> c.get("unread").asLong())
+			.findFirst()
+			.orElse(0);
+	}
+
+	public JsonNode receipts(User viewer, UUID conversation, long seq) {
+		return http.get().uri("/api/conversations/" + conversation + "/receipts?seq=" + seq).headers(h -> h.setBearerAuth(viewer.token()))
+			.exchange().expectStatus().isOk()
+			.expectBody(JsonNode.class).returnResult().getResponseBody();
+	}
+
+	/** Registers a webhook push token for one of the user's devices; returns the device id. */
+	public UUID registerPushToken(User user, String token) {
+		JsonNode device = http.post().uri("/api/me/push-tokens").headers(h -> h.setBearerAuth(user.token()))
+			.bodyValue(Map.of("platform", "webhook", "token", token)).exchange().expectStatus().isCreated()
+			.expectBody(JsonNode.class).returnResult().getResponseBody();
+		return UUID.fromString(device.get("id").asString());
+	}
+
+	public void mute(User user, UUID conversation) {
+		http.put().uri("/api/conversations/" + conversation + "/mute").headers(h -> h.setBearerAuth(user.token()))
+			.exchange().expectStatus().isNoContent();
+	}
 }

@@ -27,6 +27,7 @@ public final class SecondNode implements AutoCloseable {
 	public static SecondNode start(Map<String, Object> extraProperties) {
 		Map<String, Object> properties = new LinkedHashMap<>(LocalEngines.forTests().properties());
 		properties.put("server.port", 0);
+		properties.put("parley.notifications.webhook.url", PushReceiver.shared().url());
 		properties.putAll(extraProperties);
 		// Highest precedence, as LocalEnginesInitializer does for node 1: application.yml must not win.
 		SpringApplication application = new SpringApplicationBuilder(ParleyApplication.class).profiles("test")

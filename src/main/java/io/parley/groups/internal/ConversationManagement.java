@@ -175,6 +175,11 @@ public class ConversationManagement implements Conversations {
 	}
 
 	@Override
+	public java.util.Map<UUID, Long> membershipsNow(UUID userId) {
+		return conversations.memberships(userId);
+	}
+
+	@Override
 	public Set<UUID> recipientsNow(UUID conversationId, long seq) {
 		return conversations.recipients(conversationId, seq);
 	}

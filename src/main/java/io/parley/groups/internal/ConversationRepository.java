@@ -123,6 +123,15 @@ class ConversationRepository {
 			.optional();
 	}
 
+	java.util.Map<UUID, Long> memberships(UUID userId) {
+		java.util.Map<UUID, Long> memberships = new java.util.HashMap<>();
+		jdbc.sql("SELECT conversation_id, join_seq FROM conversation_members WHERE user_id = :u")
+			.param("u", userId)
+			.query((rs, n) -> memberships.put(rs.getObject("conversation_id", UUID.class), rs.getLong("join_seq")))
+			.list();
+		return memberships;
+	}
+
 	Set<UUID> memberIds(UUID conversationId) {
 		return new HashSet<>(jdbc.sql("SELECT user_id FROM conversation_members WHERE conversation_id = :c")
 			.param("c", conversationId)

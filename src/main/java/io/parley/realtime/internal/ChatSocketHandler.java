@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.parley.groups.Conversations;
 import io.parley.history.MessageLog;
 import io.parley.history.MessageSubmission;
+import io.parley.history.ReadPointers;
 import io.parley.identity.Accounts;
 import io.parley.presence.Presence;
 import io.parley.presence.PresenceSettings;
@@ -49,10 +50,12 @@ class ChatSocketHandler implements WebSocketHandler {
 	private final PresenceSettings presenceSettings;
 	private final Typing typing;
 	private final RealtimeSettings settings;
+	private final ReadPointers pointers;
 
 	ChatSocketHandler(FrameCodec codec, LocalConnections connections, Conversations conversations, MessageLog messages,
 			Delivery delivery, Presence presence, PresenceSettings presenceSettings, Typing typing,
-			RealtimeSettings settings) {
+			RealtimeSettings settings, ReadPointers pointers) {
+		this.pointers = pointers;
 		this.delivery = delivery;
 		this.presence = presence;
 		this.typing = typing;
@@ -171,6 +174,11 @@ class ChatSocketHandler implements WebSocketHandler {
 			return presence.setAway(connection.userId(), connection.id(), set.away())
 				.onErrorResume(e -> refused(connection, e, set.ref()));
 		}
+		if (frame instanceof ClientFrame.Receipt receipt) {
+			return pointers.advance(receipt.conversationId(), connection.userId(), receipt.seq(), receipt.read() ? receipt.seq() : 0)
+				.then()
+				.onErrorResume(e -> refused(connection, e, receipt.ref()));
+		}
 		if (frame instanceof ClientFrame.Ping ping) {
 			connection.send(codec.encode(new ServerFrame.Pong(ping.ref())));
 		}
@@ -194,8 +202,8 @@ class ChatSocketHandler implements WebSocketHandler {
 			connection.send(codec.encode(new ServerFrame.Error(refusal.code(), refusal.getMessage(), ref)));
 		}
 		else {
-			log.warn("A presence frame of user {} failed", connection.userId(), e);
-			connection.send(codec.encode(new ServerFrame.Error("unavailable", "Presence is not available right now", ref)));
+			log.warn("A presence or receipt frame of user {} failed", connection.userId(), e);
+			connection.send(codec.encode(new ServerFrame.Error("unavailable", "Not available right now; retry", ref)));
 		}
 		return Mono.empty();
 	}

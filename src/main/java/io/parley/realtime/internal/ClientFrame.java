@@ -43,6 +43,10 @@ sealed interface ClientFrame {
 	record Typing(TypingAction action, UUID conversationId, String ref) implements ClientFrame {
 	}
 
+	/** This device got ({@code read} false) or showed ({@code read} true) the conversation up to {@code seq}. */
+	record Receipt(UUID conversationId, long seq, boolean read, String ref) implements ClientFrame {
+	}
+
 	/** A frame that could not be accepted: answered with an error frame, the connection stays open. */
 	record Invalid(String code, String message, String ref) implements ClientFrame {
 	}

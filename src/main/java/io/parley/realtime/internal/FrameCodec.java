@@ -60,6 +60,8 @@ class FrameCodec {
 			case "typing.start" -> typing(frame, TypingAction.START);
 			case "typing.renew" -> typing(frame, TypingAction.RENEW);
 			case "typing.stop" -> typing(frame, TypingAction.STOP);
+			case "receipt.delivered" -> receipt(frame, false);
+			case "receipt.read" -> receipt(frame, true);
 			default -> new ClientFrame.Invalid("unknown_type", "Unknown frame type '" + abbreviate(type.asString()) + "'",
 					ref(frame));
 		};
@@ -232,6 +234,16 @@ class FrameCodec {
 			return invalid("conversationId must be a conversation id (UUID)", ref);
 		}
 		return new ClientFrame.Typing(action, conversationId, ref);
+	}
+
+	private ClientFrame receipt(JsonNode frame, boolean read) {
+		String ref = ref(frame);
+		UUID conversationId = uuid(optionalText(frame, "conversationId"));
+		Long seq = positiveLong(frame, "seq");
+		if (conversationId == null || seq == null) {
+			return invalid("a receipt needs 'conversationId' and 'seq' (a positive integer)", ref);
+		}
+		return new ClientFrame.Receipt(conversationId, seq, read, ref);
 	}
 
 	String encode(ServerFrame frame) {

@@ -5,6 +5,8 @@ import java.util.UUID;
 
 import io.parley.groups.Conversations;
 import io.parley.history.MessageStored;
+import io.parley.history.PointersMoved;
+import io.parley.history.ReadPointer;
 import io.parley.history.StoredMessage;
 import io.parley.history.SubmissionRejected;
 
@@ -48,6 +50,29 @@ class LocalFanout {
 		for (UUID recipient : recipients) {
 			for (Connection connection : connections.of(recipient)) {
 				delivery.deliver(connection, entry, frame);
+			}
+		}
+	}
+
+	/**
+	 * A member's pointers moved (a hint from any node): their own connections get the new unread
+	 * count, so reading on one device clears the badge on the others; in 1:1 conversations the
+	 * other member gets the ticks. Out of band like membership hints: not part of the seq stream.
+	 */
+	@EventListener
+	void on(PointersMoved moved) {
+		ReadPointer p = moved.pointer();
+		if (!connections.of(p.userId()).isEmpty()) {
+			String own = codec.encode(new ServerFrame.UnreadUpdated(p.conversationId(), p.readSeq(), p.deliveredSeq(), moved.unread()));
+			connections.of(p.userId()).forEach(c -> c.send(own));
+		}
+		String ticks = null;
+		for (UUID watcher : moved.watchers()) {
+			for (Connection connection : connections.of(watcher)) {
+				if (ticks == null) {
+					ticks = codec.encode(new ServerFrame.ReceiptUpdated(p.conversationId(), p.userId(), p.deliveredSeq(), p.readSeq()));
+				}
+				connection.send(ticks);
 			}
 		}
 	}

@@ -26,7 +26,9 @@ import io.parley.presence.UserPresence;
 		@JsonSubTypes.Type(value = ServerFrame.ConversationRemoved.class, name = "conversation.removed"),
 		@JsonSubTypes.Type(value = ServerFrame.PresenceState.class, name = "presence.state"),
 		@JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "presence"),
-		@JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing") })
+		@JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing"),
+		@JsonSubTypes.Type(value = ServerFrame.ReceiptUpdated.class, name = "receipt.updated"),
+		@JsonSubTypes.Type(value = ServerFrame.UnreadUpdated.class, name = "unread.updated") })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 sealed interface ServerFrame {
 
@@ -108,6 +110,14 @@ sealed interface ServerFrame {
 
 	/** Another member's typing: action start, renew or stop; a stop has a reason. */
 	record Typing(UUID conversationId, UUID userId, String action, String reason) implements ServerFrame {
+	}
+
+	/** Another member's pointers moved (1:1 conversations): the ticks of your messages up to these seqs. */
+	record ReceiptUpdated(UUID conversationId, UUID userId, long deliveredSeq, long readSeq) implements ServerFrame {
+	}
+
+	/** Your own pointers moved (on any of your devices): the conversation's unread count is now {@code unread}. */
+	record UnreadUpdated(UUID conversationId, long readSeq, long deliveredSeq, long unread) implements ServerFrame {
 	}
 
 	static ServerFrame of(LiveSignal signal) {

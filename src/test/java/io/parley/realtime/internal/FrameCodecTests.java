@@ -42,6 +42,21 @@ class FrameCodecTests {
 	}
 
 	@Test
+	void receiptFramesDecodeOrAreRefusedByShapeAndPointerFramesCarryTheirType() {
+		assertThat(codec.decode("{\"type\":\"receipt.read\",\"conversationId\":\"" + conversation + "\",\"seq\":7,\"ref\":\"r\"}"))
+			.isEqualTo(new ClientFrame.Receipt(conversation, 7, true, "r"));
+		assertThat(codec.decode("{\"type\":\"receipt.delivered\",\"conversationId\":\"" + conversation + "\",\"seq\":3}"))
+			.isEqualTo(new ClientFrame.Receipt(conversation, 3, false, null));
+		assertThat(code("{\"type\":\"receipt.read\",\"conversationId\":\"" + conversation + "\",\"seq\":0}")).isEqualTo("validation_failed");
+		assertThat(code("{\"type\":\"receipt.read\",\"conversationId\":\"" + conversation + "\",\"seq\":\"7\"}")).isEqualTo("validation_failed");
+		assertThat(code("{\"type\":\"receipt.read\",\"seq\":7}")).isEqualTo("validation_failed");
+		assertThat(json.readTree(codec.encode(new ServerFrame.UnreadUpdated(conversation, 4, 5, 0))).get("type").asString())
+			.isEqualTo("unread.updated");
+		assertThat(json.readTree(codec.encode(new ServerFrame.ReceiptUpdated(conversation, UUID.randomUUID(), 5, 4))).get("type").asString())
+			.isEqualTo("receipt.updated");
+	}
+
+	@Test
 	void theBodyLimitCountsCodePointsNotUtf16Units() {
 		assertThat(codec.decode(send("a", "123456789😀"))).isInstanceOf(ClientFrame.Send.class); // 10 code points
 		assertThat(codec.decode(send("b", "😀".repeat(10)))).isInstanceOf(ClientFrame.Send.class); // 10 code points, 20 units
