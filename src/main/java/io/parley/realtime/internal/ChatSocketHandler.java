@@ -70,12 +70,12 @@ class ChatSocketHandler implements WebSocketHandler {
 	@Override
 	public Mono<Void> handle(WebSocketSession session) {
 		return session.getHandshakeInfo().getPrincipal().flatMap(principal -> {
-			Connection connection = new Connection(Accounts.idOf(principal), session, settings.outboundQueue());
-			connection.send(codec.encode(new ServerFrame.Welcome(connection.userId(), connection.id(),
-					new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes()))));
+			Connection connection = new Connection(Accounts.idOf(principal), status -> session.close(status).subscribe(), settings.outboundQueue());
+			connection.send(new ServerFrame.Welcome(connection.userId(), connection.id(),
+					new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes())));
 			// Presence this connection watches and typing in its conversations, from any node.
 			Disposable signals = presence.signals(connection.userId(), connection.id())
-				.subscribe(signal -> connection.send(codec.encode(ServerFrame.of(signal))));
+				.subscribe(signal -> connection.send(ServerFrame.of(signal)));
 			AtomicReference<CloseStatus> closedBy = new AtomicReference<>();
 			session.closeStatus().subscribe(closedBy::set);
 			// Resume positions from the handshake are set before the connection is registered for
@@ -85,7 +85,7 @@ class ChatSocketHandler implements WebSocketHandler {
 				cursors.conversations().forEach(c -> delivery.resume(connection, c.conversationId(), c.afterSeq()));
 			}
 			else if (resume instanceof ClientFrame.Invalid invalid) {
-				connection.send(codec.encode(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref())));
+				connection.send(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref()));
 			}
 			connections.add(connection);
 
@@ -96,7 +96,7 @@ class ChatSocketHandler implements WebSocketHandler {
 				.concatMap(frame -> handle(connection, frame))
 				.then()
 				.doFinally(signal -> connection.complete());
-			Mono<Void> outbound = session.send(connection.outbound().map(session::textMessage));
+			Mono<Void> outbound = session.send(connection.outbound().map(frame -> session.textMessage(frame.json(codec))));
 			// Presence: renew this device's entry while the socket lives; a dead node's entries expire.
 			Disposable presenceRenewal = Flux.interval(Duration.ZERO, presenceSettings.refreshInterval())
 				.concatMap(tick -> presence.deviceLive(connection.userId(), connection.id())
@@ -159,7 +159,7 @@ class ChatSocketHandler implements WebSocketHandler {
 		}
 		if (frame instanceof ClientFrame.Fetch fetch) {
 			return delivery.fetch(connection, fetch).onErrorResume(e -> {
-				connection.send(codec.encode(new ServerFrame.Error("unavailable", "History could not be read; retry", fetch.ref())));
+				connection.send(new ServerFrame.Error("unavailable", "History could not be read; retry", fetch.ref()));
 				return Mono.empty();
 			});
 		}
@@ -180,10 +180,10 @@ class ChatSocketHandler implements WebSocketHandler {
 				.onErrorResume(e -> refused(connection, e, receipt.ref()));
 		}
 		if (frame instanceof ClientFrame.Ping ping) {
-			connection.send(codec.encode(new ServerFrame.Pong(ping.ref())));
+			connection.send(new ServerFrame.Pong(ping.ref()));
 		}
 		else if (frame instanceof ClientFrame.Invalid invalid) {
-			connection.send(codec.encode(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref())));
+			connection.send(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref()));
 		}
 		return Mono.empty();
 	}
@@ -191,19 +191,19 @@ class ChatSocketHandler implements WebSocketHandler {
 	private Mono<Void> typing(Connection connection, ClientFrame.Typing frame) {
 		return typing.typing(connection.userId(), connection.id(), frame.conversationId(), frame.action()).doOnNext(outcome -> {
 			if (outcome == TypingOutcome.NOT_A_MEMBER) {
-				connection.send(codec.encode(new ServerFrame.Error("not_a_member",
-						"You are not a member of conversation " + frame.conversationId(), frame.ref())));
+				connection.send(new ServerFrame.Error("not_a_member",
+						"You are not a member of conversation " + frame.conversationId(), frame.ref()));
 			}
 		}).then();
 	}
 
 	private Mono<Void> refused(Connection connection, Throwable e, String ref) {
 		if (e instanceof ParleyException refusal) {
-			connection.send(codec.encode(new ServerFrame.Error(refusal.code(), refusal.getMessage(), ref)));
+			connection.send(new ServerFrame.Error(refusal.code(), refusal.getMessage(), ref));
 		}
 		else {
 			log.warn("A presence or receipt frame of user {} failed", connection.userId(), e);
-			connection.send(codec.encode(new ServerFrame.Error("unavailable", "Not available right now; retry", ref)));
+			connection.send(new ServerFrame.Error("unavailable", "Not available right now; retry", ref));
 		}
 		return Mono.empty();
 	}
@@ -215,15 +215,15 @@ class ChatSocketHandler implements WebSocketHandler {
 	private Mono<Void> submit(Connection connection, UUID conversationId, String clientMessageId, MessageSubmission submission) {
 		return conversations.isMember(conversationId, connection.userId()).flatMap(member -> {
 			if (!member) {
-				connection.send(codec.encode(new ServerFrame.Error("not_a_member",
-						"You are not a member of conversation " + conversationId, clientMessageId)));
+				connection.send(new ServerFrame.Error("not_a_member",
+						"You are not a member of conversation " + conversationId, clientMessageId));
 				return Mono.<Void>empty();
 			}
 			return messages.submit(submission);
 		}).onErrorResume(e -> {
 			log.warn("Could not hand {} of user {} to the pipeline", clientMessageId, connection.userId(), e);
-			connection.send(codec.encode(new ServerFrame.Error("unavailable",
-					"Not accepted right now; retry with the same clientMessageId", clientMessageId)));
+			connection.send(new ServerFrame.Error("unavailable",
+					"Not accepted right now; retry with the same clientMessageId", clientMessageId));
 			return Mono.empty();
 		});
 	}

@@ -1,11 +1,11 @@
 package io.parley.realtime.internal;
 
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketSession;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
@@ -25,14 +25,15 @@ final class Connection {
 
 	private final String id = UUID.randomUUID().toString();
 	private final UUID userId;
-	private final WebSocketSession session;
-	private final Sinks.Many<String> outbound;
+	private final Consumer<CloseStatus> closer;
+	private final Sinks.Many<OutboundFrame> outbound;
 	private final java.util.Map<UUID, ConversationStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
 
-	Connection(UUID userId, WebSocketSession session, int queueCapacity) {
+	/** @param closer ends the transport under this connection with a close status (a socket close, an ended stream) */
+	Connection(UUID userId, Consumer<CloseStatus> closer, int queueCapacity) {
 		this.userId = userId;
-		this.session = session;
-		this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>get(queueCapacity).get());
+		this.closer = closer;
+		this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<OutboundFrame>get(queueCapacity).get());
 	}
 
 	String id() {
@@ -52,16 +53,21 @@ final class Connection {
 		streams.remove(conversationId);
 	}
 
-	Flux<String> outbound() {
+	Flux<OutboundFrame> outbound() {
 		return outbound.asFlux();
 	}
 
-	synchronized void send(String frame) {
+	void send(ServerFrame frame) {
+		send(new OutboundFrame(frame));
+	}
+
+	/** Queues a frame; one shared by many connections is encoded once per wire format (see {@link OutboundFrame}). */
+	synchronized void send(OutboundFrame frame) {
 		Sinks.EmitResult result = outbound.tryEmitNext(frame);
 		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
 			log.info("Closing connection {} of user {}: outbound queue full", id, userId);
 			outbound.tryEmitComplete();
-			session.close(TOO_SLOW).subscribe();
+			closer.accept(TOO_SLOW);
 		}
 	}
 
@@ -70,6 +76,6 @@ final class Connection {
 	}
 
 	void close(CloseStatus status) {
-		session.close(status).subscribe();
+		closer.accept(status);
 	}
 }

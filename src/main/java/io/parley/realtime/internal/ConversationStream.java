@@ -19,8 +19,8 @@ final class ConversationStream {
 	/** The member's join point, once known: entries about older messages are sent without content. */
 	long joinSeq;
 	boolean filling;
-	/** Live entries that arrived while filling, by seq, with their encoded frames. */
-	final TreeMap<Long, String> held = new TreeMap<>();
+	/** Live entries that arrived while filling, by seq, with their shared frames. */
+	final TreeMap<Long, OutboundFrame> held = new TreeMap<>();
 
 	ConversationStream(UUID conversationId) {
 		this.conversationId = conversationId;

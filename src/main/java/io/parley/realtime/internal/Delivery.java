@@ -34,18 +34,16 @@ class Delivery {
 
 	private final MessageLog messages;
 	private final Conversations conversations;
-	private final FrameCodec codec;
 	private final RealtimeSettings settings;
 
-	Delivery(MessageLog messages, Conversations conversations, FrameCodec codec, RealtimeSettings settings) {
+	Delivery(MessageLog messages, Conversations conversations, RealtimeSettings settings) {
 		this.messages = messages;
 		this.conversations = conversations;
-		this.codec = codec;
 		this.settings = settings;
 	}
 
-	/** A live entry for this connection; {@code frame} is the entry already encoded (once for all connections). */
-	void deliver(Connection connection, StoredMessage entry, String frame) {
+	/** A live entry for this connection; {@code frame} is shared by all connections, so it is encoded once per wire format. */
+	void deliver(Connection connection, StoredMessage entry, OutboundFrame frame) {
 		ConversationStream stream = connection.stream(entry.conversationId());
 		synchronized (stream) {
 			if (stream.filling) {
@@ -82,8 +80,8 @@ class Delivery {
 				// client's cursor is older, say plainly what it lacks rather than claim recovery.
 				long lacksUpTo = stream.firstDelivered - 1;
 				boolean recovered = afterSeq >= lacksUpTo;
-				connection.send(codec.encode(new ServerFrame.Resumed(conversationId, afterSeq, Math.max(stream.delivered, afterSeq),
-						recovered, recovered ? null : lacksUpTo)));
+				connection.send(new ServerFrame.Resumed(conversationId, afterSeq, Math.max(stream.delivered, afterSeq),
+						recovered, recovered ? null : lacksUpTo));
 				return;
 			}
 			stream.filling = true; // hold live entries until the catch-up is done
@@ -93,8 +91,8 @@ class Delivery {
 			.subscribe(joinAndHead -> {
 				if (joinAndHead.getT1().isEmpty()) {
 					connection.forget(conversationId);
-					connection.send(codec.encode(new ServerFrame.Error("not_a_member",
-							"You are not a member of conversation " + conversationId, conversationId.toString())));
+					connection.send(new ServerFrame.Error("not_a_member",
+							"You are not a member of conversation " + conversationId, conversationId.toString()));
 					return;
 				}
 				long head = joinAndHead.getT2();
@@ -125,12 +123,12 @@ class Delivery {
 				long before = stream.delivered;
 				for (StoredMessage entry : entries) {
 					if (entry.seq() == stream.delivered + 1) {
-						connection.send(codec.encode(ServerFrame.Message.of(entry.visibleAfter(stream.joinSeq))));
+						connection.send(ServerFrame.Message.of(entry.visibleAfter(stream.joinSeq)));
 						stream.delivered = entry.seq();
 					}
 				}
 				if (resumed != null) {
-					connection.send(codec.encode(resumed));
+					connection.send(resumed);
 				}
 				release(connection, stream, stream.delivered > before || from > upTo);
 			}
@@ -140,7 +138,7 @@ class Delivery {
 	/** Sends held entries in order; on a new gap, fills again (once per progress, never in a loop). */
 	private void release(Connection connection, ConversationStream stream, boolean progressed) {
 		while (!stream.held.isEmpty()) {
-			Map.Entry<Long, String> next = stream.held.firstEntry();
+			Map.Entry<Long, OutboundFrame> next = stream.held.firstEntry();
 			if (next.getKey() <= stream.delivered) {
 				stream.held.pollFirstEntry();
 			}
@@ -169,8 +167,8 @@ class Delivery {
 	Mono<Void> fetch(Connection connection, ClientFrame.Fetch fetch) {
 		return conversations.joinSeq(fetch.conversationId(), connection.userId()).flatMap(joinSeq -> {
 			if (joinSeq.isEmpty()) {
-				connection.send(codec.encode(new ServerFrame.Error("not_a_member",
-						"You are not a member of conversation " + fetch.conversationId(), fetch.ref())));
+				connection.send(new ServerFrame.Error("not_a_member",
+						"You are not a member of conversation " + fetch.conversationId(), fetch.ref()));
 				return Mono.<Void>empty();
 			}
 			long after = Math.max(fetch.afterSeq(), joinSeq.get());
@@ -180,7 +178,7 @@ class Delivery {
 					.limit(fetch.limit())
 					.map(entry -> ServerFrame.Message.of(entry.visibleAfter(joinSeq.get())))
 					.toList();
-				connection.send(codec.encode(new ServerFrame.Range(fetch.conversationId(), after, page, hasMore, fetch.ref())));
+				connection.send(new ServerFrame.Range(fetch.conversationId(), after, page, hasMore, fetch.ref()));
 				return page;
 			}).then();
 		});

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * Delivers each stored entry to the connections on this node whose user receives it: a current
  * member who joined before it. Runs on the relay's Kafka listener thread, one entry at a time, so
  * a conversation's entries arrive in seq order; {@link Delivery} still guards each connection
- * against gaps and duplicates. The frame is encoded once and the same text goes to every connection.
+ * against gaps and duplicates. One {@link OutboundFrame} goes to every connection, so the entry is encoded once per wire format.
  */
 @Component
 class LocalFanout {
@@ -25,20 +25,18 @@ class LocalFanout {
 	private final LocalConnections connections;
 	private final Conversations conversations;
 	private final Delivery delivery;
-	private final FrameCodec codec;
 
-	LocalFanout(LocalConnections connections, Conversations conversations, Delivery delivery, FrameCodec codec) {
+	LocalFanout(LocalConnections connections, Conversations conversations, Delivery delivery) {
 		this.connections = connections;
 		this.conversations = conversations;
 		this.delivery = delivery;
-		this.codec = codec;
 	}
 
 	@EventListener
 	void on(MessageStored stored) {
 		StoredMessage entry = stored.message();
 		// The sender's connection hears "ack" before it sees its own entry.
-		connections.byId(stored.replyTo()).ifPresent(c -> c.send(codec.encode(ServerFrame.Ack.of(entry))));
+		connections.byId(stored.replyTo()).ifPresent(c -> c.send(ServerFrame.Ack.of(entry)));
 		if (stored.duplicate()) {
 			return; // a retry: everybody already has it
 		}
@@ -46,7 +44,7 @@ class LocalFanout {
 		// without content, when their connection fills the gap from history.
 		long visibleFrom = entry.targetSeq() == null ? entry.seq() : entry.targetSeq();
 		Set<UUID> recipients = conversations.recipientsNow(entry.conversationId(), visibleFrom);
-		String frame = codec.encode(ServerFrame.Message.of(entry));
+		OutboundFrame frame = new OutboundFrame(ServerFrame.Message.of(entry));
 		for (UUID recipient : recipients) {
 			for (Connection connection : connections.of(recipient)) {
 				delivery.deliver(connection, entry, frame);
@@ -63,14 +61,14 @@ class LocalFanout {
 	void on(PointersMoved moved) {
 		ReadPointer p = moved.pointer();
 		if (!connections.of(p.userId()).isEmpty()) {
-			String own = codec.encode(new ServerFrame.UnreadUpdated(p.conversationId(), p.readSeq(), p.deliveredSeq(), moved.unread()));
+			OutboundFrame own = new OutboundFrame(new ServerFrame.UnreadUpdated(p.conversationId(), p.readSeq(), p.deliveredSeq(), moved.unread()));
 			connections.of(p.userId()).forEach(c -> c.send(own));
 		}
-		String ticks = null;
+		OutboundFrame ticks = null;
 		for (UUID watcher : moved.watchers()) {
 			for (Connection connection : connections.of(watcher)) {
 				if (ticks == null) {
-					ticks = codec.encode(new ServerFrame.ReceiptUpdated(p.conversationId(), p.userId(), p.deliveredSeq(), p.readSeq()));
+					ticks = new OutboundFrame(new ServerFrame.ReceiptUpdated(p.conversationId(), p.userId(), p.deliveredSeq(), p.readSeq()));
 				}
 				connection.send(ticks);
 			}
@@ -79,7 +77,7 @@ class LocalFanout {
 
 	@EventListener
 	void on(SubmissionRejected rejected) {
-		connections.byId(rejected.replyTo()).ifPresent(c -> c.send(codec.encode(
-				new ServerFrame.Error(rejected.code(), rejected.message(), rejected.clientMessageId(), rejected.currentVersion()))));
+		connections.byId(rejected.replyTo()).ifPresent(c -> c.send(
+				new ServerFrame.Error(rejected.code(), rejected.message(), rejected.clientMessageId(), rejected.currentVersion())));
 	}
 }

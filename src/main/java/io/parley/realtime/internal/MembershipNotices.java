@@ -37,15 +37,13 @@ class MembershipNotices implements SmartLifecycle {
 	private final ReactiveStringRedisTemplate redis;
 	private final ReactiveRedisMessageListenerContainer listeners;
 	private final LocalConnections connections;
-	private final FrameCodec codec;
 	private final JsonMapper json;
 	private volatile Disposable subscription;
 
-	MembershipNotices(ReactiveStringRedisTemplate redis, LocalConnections connections, FrameCodec codec, JsonMapper json) {
+	MembershipNotices(ReactiveStringRedisTemplate redis, LocalConnections connections, JsonMapper json) {
 		this.redis = redis;
 		this.listeners = new ReactiveRedisMessageListenerContainer(redis.getConnectionFactory());
 		this.connections = connections;
-		this.codec = codec;
 		this.json = json;
 	}
 
@@ -75,8 +73,8 @@ class MembershipNotices implements SmartLifecycle {
 		}
 		ServerFrame frame = notice.added() ? new ServerFrame.ConversationAdded(notice.conversationId(), notice.by())
 				: new ServerFrame.ConversationRemoved(notice.conversationId(), notice.by());
-		String text = codec.encode(frame);
-		connections.of(notice.userId()).forEach(c -> c.send(text));
+		OutboundFrame shared = new OutboundFrame(frame);
+		connections.of(notice.userId()).forEach(c -> c.send(shared));
 	}
 
 	@Override
