@@ -63,8 +63,8 @@ class SecurityConfiguration {
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
 			.authorizeExchange(exchanges -> exchanges
 				.pathMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
-				.pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico").permitAll()
-				.pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico").permitAll()
+				.pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico", "/sdk/**").permitAll()
+				.pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico", "/sdk/**").permitAll()
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
 				.pathMatchers("/actuator/**").hasRole("ADMIN")
 				.anyExchange().authenticated())
