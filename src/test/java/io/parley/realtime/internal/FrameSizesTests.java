@@ -40,7 +40,7 @@ class FrameSizesTests {
 				"3f2b8c1e-7d4a-4b9e-a6c5-0e1f2a3b4c5d", "See you at 7, I'll bring the snacks 🍿", sentAt);
 
 		Map<String, ServerFrame> frames = new LinkedHashMap<>();
-		frames.put("message (38-character body)", ServerFrame.Message.of(typical));
+		frames.put("message (37-code-point body)", ServerFrame.Message.of(typical));
 		frames.put("typing (start)", new ServerFrame.Typing(conversation, alice, "start", null));
 		frames.put("presence (offline, with lastSeen)", new ServerFrame.Presence(alice, "offline", sentAt));
 
