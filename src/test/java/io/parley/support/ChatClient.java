@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -12,6 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
@@ -24,6 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A real WebSocket client for tests (Reactor Netty, as a Java client of Parley would use). Frames
  * received are queued in arrival order; {@link #expect(String)} takes the next one and checks its type.
+ * <p>
+ * It speaks either encoding: a {@link Encoding#PROTOBUF} client asks for the subprotocol
+ * {@code parley.v1.proto}, sends and receives binary frames only, and shows the frames it receives as
+ * the JSON tree of the same frame ({@link ProtobufFrames}), so a test reads both kinds of client alike.
  */
 public final class ChatClient implements AutoCloseable {
 
@@ -36,14 +42,53 @@ public final class ChatClient implements AutoCloseable {
 	private volatile org.springframework.web.reactive.socket.WebSocketSession session;
 	private Disposable connection;
 
-	private ChatClient(URI uri) {
-		this.connection = new ReactorNettyWebSocketClient().execute(uri, s -> {
-			this.session = s;
-			s.closeStatus().subscribe(closed::tryEmitValue);
-			Mono<Void> in = s.receive().doOnNext(m -> received.add(json.readTree(m.getPayloadAsText()))).then();
-			Mono<Void> out = s.send(outbound.asFlux());
-			return Mono.when(in, out);
+	/** The wire format a client asks for at the handshake. */
+	public enum Encoding {
+
+		/** No subprotocol offered: JSON, as every client before subprotocols. */
+		DEFAULT(List.of()),
+		JSON(List.of("parley.v1.json")),
+		PROTOBUF(List.of("parley.v1.proto"));
+
+		private final List<String> subprotocols;
+
+		Encoding(List<String> subprotocols) {
+			this.subprotocols = subprotocols;
+		}
+	}
+
+	private final Encoding encoding;
+	/** Text frames received: a Protobuf client should get none. */
+	private final java.util.concurrent.atomic.AtomicInteger textFrames = new java.util.concurrent.atomic.AtomicInteger();
+
+	private ChatClient(URI uri, Encoding encoding) {
+		this.encoding = encoding;
+		this.connection = new ReactorNettyWebSocketClient().execute(uri, new WebSocketHandler() {
+
+			@Override
+			public List<String> getSubProtocols() {
+				return encoding.subprotocols;
+			}
+
+			@Override
+			public Mono<Void> handle(org.springframework.web.reactive.socket.WebSocketSession s) {
+				session = s;
+				s.closeStatus().subscribe(closed::tryEmitValue);
+				Mono<Void> in = s.receive().doOnNext(m -> received.add(read(m))).then();
+				Mono<Void> out = s.send(outbound.asFlux());
+				return Mono.when(in, out);
+			}
 		}).subscribe();
+	}
+
+	private JsonNode read(WebSocketMessage message) {
+		if (message.getType() == WebSocketMessage.Type.BINARY) {
+			byte[] bytes = new byte[message.getPayload().readableByteCount()];
+			message.getPayload().read(bytes);
+			return ProtobufFrames.toJson(bytes);
+		}
+		textFrames.incrementAndGet();
+		return json.readTree(message.getPayloadAsText());
 	}
 
 	private volatile String sessionId;
@@ -54,8 +99,12 @@ public final class ChatClient implements AutoCloseable {
 
 	/** Connects and resumes: {@code resume} is "conv:seq,conv:seq" as the handshake takes it. */
 	public static ChatClient connect(int port, String token, String resume) {
+		return connect(port, token, resume, Encoding.DEFAULT);
+	}
+
+	public static ChatClient connect(int port, String token, String resume, Encoding encoding) {
 		String query = "access_token=" + token + (resume == null ? "" : "&resume=" + resume);
-		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?" + query));
+		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?" + query), encoding);
 		client.sessionId = client.expect("welcome").get("sessionId").asString();
 		return client;
 	}
@@ -65,9 +114,20 @@ public final class ChatClient implements AutoCloseable {
 		return sessionId;
 	}
 
-	/** Sends a JSON frame built from the given map. */
+	/** Sends a frame built from the given map, in this client's encoding. */
 	public ChatClient sendFrame(Map<String, ?> frame) {
-		return sendRaw(json.writeValueAsString(frame));
+		return encoding == Encoding.PROTOBUF ? sendBinary(ProtobufFrames.toProtobuf(frame)) : sendRaw(json.writeValueAsString(frame));
+	}
+
+	/** The subprotocol the server chose at the handshake (null: none, which means JSON). */
+	public String subprotocol() {
+		awaitSession();
+		return session.getHandshakeInfo().getSubProtocol();
+	}
+
+	/** How many text frames this client received (a Protobuf client should receive none). */
+	public int textFramesReceived() {
+		return textFrames.get();
 	}
 
 	/** Drops the TCP connection without a close handshake, as a phone losing its network would. */
@@ -96,8 +156,8 @@ public final class ChatClient implements AutoCloseable {
 	}
 
 	public ChatClient send(UUID conversation, String clientMessageId, String body) {
-		return sendRaw(json.writeValueAsString(Map.of("type", "send", "conversationId", conversation.toString(),
-				"clientMessageId", clientMessageId, "body", body)));
+		return sendFrame(Map.of("type", "send", "conversationId", conversation.toString(), "clientMessageId", clientMessageId,
+				"body", body));
 	}
 
 	public ChatClient typing(String action, UUID conversation) {

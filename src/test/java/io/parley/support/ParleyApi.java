@@ -92,6 +92,11 @@ public final class ParleyApi {
 		return ChatClient.connect(port, user.token());
 	}
 
+	/** Connects asking for the given encoding (a subprotocol at the handshake). */
+	public ChatClient connect(User user, ChatClient.Encoding encoding) {
+		return ChatClient.connect(port, user.token(), null, encoding);
+	}
+
 	public ChatClient connect(User user, UUID conversation, long afterSeq) {
 		return ChatClient.connect(port, user.token(), conversation + ":" + afterSeq);
 	}

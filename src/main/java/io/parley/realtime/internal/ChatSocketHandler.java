@@ -1,6 +1,7 @@
 package io.parley.realtime.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -51,11 +52,13 @@ class ChatSocketHandler implements WebSocketHandler {
 	private final Typing typing;
 	private final RealtimeSettings settings;
 	private final ReadPointers pointers;
+	private final ProtobufFrameCodec protobuf;
 
-	ChatSocketHandler(FrameCodec codec, LocalConnections connections, Conversations conversations, MessageLog messages,
+	ChatSocketHandler(FrameCodec codec, ProtobufFrameCodec protobuf, LocalConnections connections, Conversations conversations, MessageLog messages,
 			Delivery delivery, Presence presence, PresenceSettings presenceSettings, Typing typing,
 			RealtimeSettings settings, ReadPointers pointers) {
 		this.pointers = pointers;
+		this.protobuf = protobuf;
 		this.delivery = delivery;
 		this.presence = presence;
 		this.typing = typing;
@@ -65,6 +68,12 @@ class ChatSocketHandler implements WebSocketHandler {
 		this.conversations = conversations;
 		this.messages = messages;
 		this.settings = settings;
+	}
+
+	/** Subprotocols a client may ask for; the encoding of each connection follows (see {@link WireFormat}). */
+	@Override
+	public List<String> getSubProtocols() {
+		return WireFormat.SUBPROTOCOLS;
 	}
 
 	@Override
@@ -92,11 +101,14 @@ class ChatSocketHandler implements WebSocketHandler {
 			Mono<Void> inbound = session.receive()
 				.filter(message -> message.getType() == WebSocketMessage.Type.TEXT
 						|| message.getType() == WebSocketMessage.Type.BINARY)
-				.map(this::decode) // decode now: the frame's buffer is released once this returns
+				.map(message -> decode(message, WireFormat.of(session.getHandshakeInfo()))) // decode now: the frame's buffer is released once this returns
 				.concatMap(frame -> handle(connection, frame))
 				.then()
 				.doFinally(signal -> connection.complete());
-			Mono<Void> outbound = session.send(connection.outbound().map(frame -> session.textMessage(frame.json(codec))));
+			// Each frame is serialized once per wire format, however many connections it goes to (see OutboundFrame).
+			Mono<Void> outbound = session.send(connection.outbound().map(frame -> WireFormat.of(session.getHandshakeInfo()) == WireFormat.PROTOBUF
+					? session.binaryMessage(buffers -> buffers.wrap(frame.protobuf(protobuf)))
+					: session.textMessage(frame.json(codec))));
 			// Presence: renew this device's entry while the socket lives; a dead node's entries expire.
 			Disposable presenceRenewal = Flux.interval(Duration.ZERO, presenceSettings.refreshInterval())
 				.concatMap(tick -> presence.deviceLive(connection.userId(), connection.id())
@@ -118,9 +130,18 @@ class ChatSocketHandler implements WebSocketHandler {
 		});
 	}
 
-	private ClientFrame decode(WebSocketMessage message) {
-		if (message.getType() == WebSocketMessage.Type.BINARY) {
+	/**
+	 * A JSON connection takes text frames only, a Protobuf connection binary frames only: the other
+	 * kind is refused with {@code malformed_frame} and the connection stays open.
+	 */
+	private ClientFrame decode(WebSocketMessage message, WireFormat format) {
+		boolean binary = message.getType() == WebSocketMessage.Type.BINARY;
+		if (format == WireFormat.JSON && binary) {
 			return new ClientFrame.Invalid("malformed_frame", "Binary frames are not accepted on a JSON connection", null);
+		}
+		if (format == WireFormat.PROTOBUF && !binary) {
+			return new ClientFrame.Invalid("malformed_frame",
+					"Text frames are not accepted on a Protobuf connection (subprotocol " + format.subprotocol() + ")", null);
 		}
 		int size = message.getPayload().readableByteCount();
 		if (size > settings.maxFrameBytes().toBytes()) {
@@ -128,6 +149,11 @@ class ChatSocketHandler implements WebSocketHandler {
 					"The frame has " + size + " bytes; the limit is " + settings.maxFrameBytes().toBytes(), null);
 		}
 		try {
+			if (binary) {
+				byte[] bytes = new byte[size];
+				message.getPayload().read(bytes);
+				return protobuf.decode(bytes);
+			}
 			return codec.decode(message.getPayload().toString(StandardCharsets.UTF_8));
 		}
 		catch (RuntimeException unexpected) {

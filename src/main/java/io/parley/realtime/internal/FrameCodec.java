@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.presence.TypingAction;
 import io.parley.realtime.RealtimeSettings;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import tools.jackson.core.JacksonException;
@@ -28,9 +30,18 @@ class FrameCodec {
 	private final JsonMapper json;
 	private final RealtimeSettings settings;
 
-	FrameCodec(JsonMapper json, RealtimeSettings settings) {
+	private final EncodedFrames encoded;
+
+	@Autowired
+	FrameCodec(JsonMapper json, RealtimeSettings settings, EncodedFrames encoded) {
 		this.json = json;
 		this.settings = settings;
+		this.encoded = encoded;
+	}
+
+	/** For unit tests: encodings are counted in a registry of its own. */
+	FrameCodec(JsonMapper json, RealtimeSettings settings) {
+		this(json, settings, new EncodedFrames(new SimpleMeterRegistry()));
 	}
 
 	ClientFrame decode(String text) {
@@ -41,6 +52,14 @@ class FrameCodec {
 		catch (JacksonException e) {
 			return new ClientFrame.Invalid("malformed_frame", "The frame is not valid JSON", null);
 		}
+		return decode(frame);
+	}
+
+	/**
+	 * Validates a frame already parsed into a tree: JSON text, or a Protobuf frame translated into the
+	 * same shape ({@link ProtobufFrameCodec}), so both wire formats are checked by this one code path.
+	 */
+	ClientFrame decode(JsonNode frame) {
 		if (frame == null || !frame.isObject()) {
 			return new ClientFrame.Invalid("malformed_frame", "A frame must be a JSON object with a 'type'", null);
 		}
@@ -246,7 +265,9 @@ class FrameCodec {
 		return new ClientFrame.Receipt(conversationId, seq, read, ref);
 	}
 
+	/** Counted: {@link OutboundFrame} calls this at most once per frame, however many connections get it. */
 	String encode(ServerFrame frame) {
+		encoded.count(EncodedFrames.JSON, frame);
 		return json.writerFor(ServerFrame.class).writeValueAsString(frame);
 	}
 

@@ -1,14 +1,19 @@
 package io.parley.realtime.internal;
 
 /**
- * A server frame on its way to one or many connections, with its wire encodings made at most once:
- * a message fanned out to a thousand sockets is serialized once per wire format, the first time a
- * connection of that format takes it, and the same text is written to every socket.
+ * A server frame on its way to one or many connections, with its wire encodings made at most once
+ * per format. This is where "encode once" happens: {@link LocalFanout} wraps each stored entry in one
+ * OutboundFrame and queues that same object on every recipient connection; each connection's outbound
+ * mapping ({@link ChatSocketHandler}, by the connection's {@link WireFormat}) asks it for {@link #json}
+ * or {@link #protobuf}, and only the first connection of a format pays for the serialization. The
+ * codecs count every encoding ({@code parley.frames.encoded}), so the saving is visible and tested
+ * ({@code EncodeOnceTests}).
  */
 final class OutboundFrame {
 
 	private final ServerFrame frame;
 	private volatile String json;
+	private volatile byte[] protobuf;
 
 	OutboundFrame(ServerFrame frame) {
 		this.frame = frame;
@@ -31,5 +36,23 @@ final class OutboundFrame {
 			}
 		}
 		return text;
+	}
+
+	/**
+	 * The Protobuf bytes of this frame, encoded on first use and then shared. Callers only wrap the
+	 * array for writing and never change it.
+	 */
+	byte[] protobuf(ProtobufFrameCodec codec) {
+		byte[] bytes = protobuf;
+		if (bytes == null) {
+			synchronized (this) {
+				bytes = protobuf;
+				if (bytes == null) {
+					bytes = codec.encode(frame);
+					protobuf = bytes;
+				}
+			}
+		}
+		return bytes;
 	}
 }
