@@ -15,6 +15,8 @@ import java.util.Properties;
 import java.util.Set;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -150,6 +152,10 @@ class LocalEnginesTests {
 		try (CqlSession session = CqlSession.builder()
 			.addContactPoint(new InetSocketAddress(contactPoint[0], Integer.parseInt(contactPoint[1])))
 			.withLocalDatacenter(property("spring.cassandra.local-datacenter"))
+			// Schema changes wait for agreement; on a busy 2-core machine they outlast the driver's 2 s default.
+			.withConfigLoader(DriverConfigLoader.programmaticBuilder()
+				.withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+				.build())
 			.build()) {
 			session.execute("CREATE KEYSPACE IF NOT EXISTS engines_check "
 					+ "WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
