@@ -25,13 +25,18 @@ final class Connection {
 
 	private final String id = UUID.randomUUID().toString();
 	private final UUID userId;
+	private final String transport;
 	private final Consumer<CloseStatus> closer;
 	private final Sinks.Many<OutboundFrame> outbound;
 	private final java.util.Map<UUID, ConversationStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
 
-	/** @param closer ends the transport under this connection with a close status (a socket close, an ended stream) */
-	Connection(UUID userId, Consumer<CloseStatus> closer, int queueCapacity) {
+	/**
+	 * @param transport what carries it ({@code websocket}, {@code sse}, {@code longpoll}, ...), for logs and metrics
+	 * @param closer ends the transport under this connection with a close status (a socket close, an ended stream)
+	 */
+	Connection(UUID userId, String transport, Consumer<CloseStatus> closer, int queueCapacity) {
 		this.userId = userId;
+		this.transport = transport;
 		this.closer = closer;
 		this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<OutboundFrame>get(queueCapacity).get());
 	}
@@ -42,6 +47,10 @@ final class Connection {
 
 	UUID userId() {
 		return userId;
+	}
+
+	String transport() {
+		return transport;
 	}
 
 	/** This connection's position in a conversation's log. */
