@@ -73,12 +73,14 @@ public final class ChatClient implements AutoCloseable {
 			@Override
 			public Mono<Void> handle(org.springframework.web.reactive.socket.WebSocketSession s) {
 				session = s;
-				s.closeStatus().subscribe(closed::tryEmitValue);
+				// A connection reset while the peer still writes ends without a close frame: 1006.
+				s.closeStatus().defaultIfEmpty(CloseStatus.NO_CLOSE_FRAME).subscribe(closed::tryEmitValue,
+						e -> closed.tryEmitValue(CloseStatus.NO_CLOSE_FRAME));
 				Mono<Void> in = s.receive().doOnNext(m -> received.add(read(m))).then();
 				Mono<Void> out = s.send(outbound.asFlux());
 				return Mono.when(in, out);
 			}
-		}).subscribe();
+		}).subscribe(null, e -> closed.tryEmitValue(CloseStatus.NO_CLOSE_FRAME), () -> closed.tryEmitValue(CloseStatus.NO_CLOSE_FRAME));
 	}
 
 	private JsonNode read(WebSocketMessage message) {
