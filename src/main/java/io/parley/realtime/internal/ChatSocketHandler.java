@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.parley.identity.Accounts;
 import io.parley.realtime.RealtimeSettings;
 
 import org.slf4j.Logger;
@@ -51,7 +50,7 @@ class ChatSocketHandler implements WebSocketHandler {
 		WireFormat format = WireFormat.of(socket.getHandshakeInfo());
 		return socket.getHandshakeInfo().getPrincipal().flatMap(principal -> {
 			ClientFrame resume = codec.decodeResumeParameter(socket.getHandshakeInfo().getUri());
-			Sessions.Session session = sessions.open(Accounts.idOf(principal), "websocket",
+			Sessions.Session session = sessions.open(principal, "websocket",
 					status -> socket.close(status).subscribe(), resume);
 			AtomicReference<CloseStatus> closedBy = new AtomicReference<>();
 			socket.closeStatus().subscribe(closedBy::set);
