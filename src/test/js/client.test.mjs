@@ -91,6 +91,32 @@ test('a refused send rejects with its code; a rate limit keeps it pending for th
   assert.ok(c.pending.has('cm-3'));
 });
 
+test('a rate-limited send is resent, unchanged, after the retry hint', async () => {
+  const { c, clock } = await client();
+  const ws = FakeSocket.last();
+  ws.accept();
+  c.send('a', 'z', 'cm-4');
+  const sent = ws.sent.filter((f) => f.clientMessageId === 'cm-4').length;
+  ws.say({ type: 'error', code: 'rate_limited', message: 'slow down', ref: 'cm-4', retryAfterMs: 1500 });
+  clock.advance(1499);
+  assert.equal(ws.sent.filter((f) => f.clientMessageId === 'cm-4').length, sent);
+  clock.advance(1);
+  const resent = ws.sent.filter((f) => f.clientMessageId === 'cm-4');
+  assert.equal(resent.length, sent + 1);
+  assert.deepEqual(resent.at(-1), resent[0]);
+});
+
+test('a reauthenticate frame is answered with a fresh token on the live connection', async () => {
+  let calls = 0;
+  const { c } = await client({ token: (fresh) => (fresh ? `fresh-${++calls}` : 'T') });
+  const ws = FakeSocket.last();
+  ws.accept();
+  ws.say({ type: 'reauthenticate', expiresAt: '2026-12-03T10:00:00Z' });
+  await flush();
+  assert.deepEqual(ws.sent.at(-1), { type: 'auth', token: 'fresh-1' });
+  assert.equal(c.transport.name, 'websocket');
+});
+
 test('an unanswered ping means a dead connection: the heartbeat shortens and the client reconnects', async () => {
   const { c, clock } = await client({ heartbeat: { initialMs: 20_000, minMs: 5000, maxMs: 60_000 }, pongTimeoutMs: 5000 });
   const ws = FakeSocket.last();

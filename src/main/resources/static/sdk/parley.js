@@ -397,6 +397,11 @@ export class ParleyClient {
         if (waiting && frame.code !== 'rate_limited' && frame.code !== 'unavailable') {
           this.pending.delete(frame.ref);
           waiting.reject(Object.assign(new Error(frame.message), { code: frame.code, frame }));
+        } else if (waiting && frame.code === 'rate_limited' && frame.retryAfterMs != null) {
+          // Resend the same frame (same clientMessageId) once the server's limit allows it again.
+          this.clock.setTimeout(() => {
+            if (this.pending.get(frame.ref) === waiting) this.transport?.send(waiting.frame);
+          }, frame.retryAfterMs);
         }
         this.emit('error', frame);
         return;

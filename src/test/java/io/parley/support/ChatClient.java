@@ -62,8 +62,12 @@ public final class ChatClient implements AutoCloseable {
 	private final java.util.concurrent.atomic.AtomicInteger textFrames = new java.util.concurrent.atomic.AtomicInteger();
 
 	private ChatClient(URI uri, Encoding encoding) {
+		this(uri, encoding, new org.springframework.http.HttpHeaders());
+	}
+
+	private ChatClient(URI uri, Encoding encoding, org.springframework.http.HttpHeaders headers) {
 		this.encoding = encoding;
-		this.connection = new ReactorNettyWebSocketClient().execute(uri, new WebSocketHandler() {
+		this.connection = new ReactorNettyWebSocketClient().execute(uri, headers, new WebSocketHandler() {
 
 			@Override
 			public List<String> getSubProtocols() {
@@ -107,6 +111,14 @@ public final class ChatClient implements AutoCloseable {
 	public static ChatClient connect(int port, String token, String resume, Encoding encoding) {
 		String query = "access_token=" + token + (resume == null ? "" : "&resume=" + resume);
 		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?" + query), encoding);
+		client.sessionId = client.expect("welcome").get("sessionId").asString();
+		return client;
+	}
+
+	/** Connects with extra handshake headers (e.g. the {@code Origin} a browser page would send). */
+	public static ChatClient connectWithHeaders(int port, String token, org.springframework.http.HttpHeaders headers) {
+		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?access_token=" + token), Encoding.DEFAULT,
+				headers);
 		client.sessionId = client.expect("welcome").get("sessionId").asString();
 		return client;
 	}
