@@ -101,7 +101,9 @@ class AbuseLimitsTests {
 			for (int i = 0; i < SENDS; i++) {
 				first.send(group, "message " + i);
 				first.expect("ack");
-				first.expect("message");
+				for (ChatClient member : List.of(first, second, bobClient)) {
+					assertThat(member.expect("message").get("body").asString()).isEqualTo("message " + i);
+				}
 			}
 			String refusedId = first.send(group, "one too many");
 			JsonNode refused = first.expect("error");
