@@ -3,6 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'parley.token';
+const REFRESH_KEY = 'parley.refresh';
 const PAGE_SIZE = 50;
 
 const state = {
@@ -65,7 +66,29 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
+/** Trades the refresh token for new tokens (rotation: the old refresh token is spent). False if the login ended. */
+let refreshing = null;
+function refreshTokens() {
+  const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+  if (!refreshToken) return Promise.resolve(false);
+  refreshing ??= fetch('/api/auth/refresh', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  }).then(async (res) => {
+    if (!res.ok) return false;
+    keepTokens(await res.json());
+    return true;
+  }).catch(() => false).finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+function keepTokens(login) {
+  state.token = login.accessToken;
+  sessionStorage.setItem(TOKEN_KEY, state.token);
+  if (login.refreshToken) sessionStorage.setItem(REFRESH_KEY, login.refreshToken);
+}
+
+async function api(method, path, body, retried = false) {
   const headers = { Accept: 'application/json' };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -74,7 +97,10 @@ async function api(method, path, body) {
   const data = text ? JSON.parse(text) : null;
   if (!res.ok) {
     const err = new ApiError(res, data);
-    if (res.status === 401 && state.token && !path.startsWith('/api/auth/')) logout('Your session has expired: log in again.');
+    if (res.status === 401 && state.token && !path.startsWith('/api/auth/')) {
+      if (!retried && await refreshTokens()) return api(method, path, body, true);
+      logout('Your session has expired: log in again.');
+    }
     throw err;
   }
   return data;
@@ -99,14 +125,17 @@ async function onAuthSubmit(event) {
   try {
     if (action === 'register') await api('POST', '/api/auth/register', creds);
     const login = await api('POST', '/api/auth/login', creds);
-    state.token = login.accessToken;
-    sessionStorage.setItem(TOKEN_KEY, state.token);
+    keepTokens(login);
     form.reset();
     await start();
   } catch (err) { fail(err); }
 }
 
-function logout(message = '') {
+function logout(message = '', { signOut = false } = {}) {
+  // A deliberate logout ends this login on the server too: its refresh token and its other sockets.
+  if (signOut && state.token) {
+    fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
+  }
   state.token = null;
   state.me = null;
   state.open = null;
@@ -120,6 +149,7 @@ function logout(message = '') {
   state.typing.clear();
   state.connectedOnce = false;
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
   closeSocket();
   $('conv-pane').hidden = true;
   $('empty-hint').hidden = false;
@@ -890,6 +920,11 @@ function connect() {
     if (state.open) state.open.filling = false;
     setConn('down');
     renderPending();
+    if (event.code === 4002) return logout('You were signed out: log in again.');
+    if (event.code === 4001) {  // the token expired: refresh it and come straight back
+      refreshTokens().then((ok) => (ok ? connect() : logout('Your session has expired: log in again.')));
+      return;
+    }
     const delay = state.backoffMs;
     state.backoffMs = Math.min(state.backoffMs * 2, 30000);
     status(`Connection lost (${event.code}). Reconnecting in ${Math.round(delay / 1000)} s…`, 'error');
@@ -927,6 +962,9 @@ async function handleFrame(frame) {
     case 'typing': return onTyping(frame);
     case 'receipt.updated': return onReceiptUpdated(frame);
     case 'unread.updated': return onUnreadUpdated(frame);
+    case 'reauthenticate':  // the socket's token expires soon: renew it in band, the socket stays
+      if (await refreshTokens()) state.ws?.send(JSON.stringify({ type: 'auth', token: state.token }));
+      return undefined;
     default: return undefined;  // pong and anything newer
   }
 }
@@ -1012,7 +1050,7 @@ function onErrorFrame(frame) {
 function wire() {
   document.addEventListener('visibilitychange', markRead);
   $('auth-form').addEventListener('submit', onAuthSubmit);
-  $('logout').addEventListener('click', () => logout());
+  $('logout').addEventListener('click', () => logout('', { signOut: true }));
   $('group-form').addEventListener('submit', onCreateGroup);
   $('direct-form').addEventListener('submit', onOpenDirect);
   $('member-form').addEventListener('submit', onAddMember);

@@ -91,8 +91,15 @@ class TokensTests {
 		register(name);
 		Login phone = login(name);
 		Login laptop = login(name);
+		User bob = api.newUser("bob");
+		http.post().uri("/api/conversations").headers(h -> h.setBearerAuth(bob.token()))
+			.bodyValue(Map.of("name", "Watchers", "memberIds", java.util.List.of(phone.userId()))).exchange()
+			.expectStatus().isCreated();
 		try (ChatClient onPhone = ChatClient.connect(port, phone.accessToken());
-				ChatClient onLaptop = ChatClient.connect(port, laptop.accessToken())) {
+				ChatClient onLaptop = ChatClient.connect(port, laptop.accessToken());
+				ChatClient watcher = api.connect(bob)) {
+			watcher.subscribePresence(phone.userId());
+			assertThat(watcher.expect("presence.state").get("users").get(0).get("status").asString()).isEqualTo("online");
 			http.post().uri("/api/auth/logout").headers(h -> h.setBearerAuth(phone.accessToken())).exchange()
 				.expectStatus().isNoContent();
 
@@ -106,7 +113,11 @@ class TokensTests {
 			http.post().uri("/api/auth/logout").headers(h -> h.setBearerAuth(laptopRefreshed.accessToken()))
 				.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("allDevices", true)).exchange()
 				.expectStatus().isNoContent();
+			long signedOut = System.nanoTime();
 			assertThat(onLaptop.awaitClose().getCode()).isEqualTo(4002);
+			// Offline at once, not after the presence TTL (15 s): a sign-out is a deliberate end.
+			assertThat(watcher.expect("presence").get("status").asString()).isEqualTo("offline");
+			assertThat(Duration.ofNanos(System.nanoTime() - signedOut)).isLessThan(Duration.ofSeconds(8));
 			refreshRefused(laptopRefreshed.refreshToken(), "invalid_refresh_token");
 		}
 		http.post().uri("/api/auth/logout").exchange().expectStatus().isUnauthorized();

@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.parley.identity.SignedOut;
+import io.parley.presence.Presence;
 import io.parley.realtime.RealtimeGuardSettings;
 
 import org.slf4j.Logger;
@@ -68,10 +69,12 @@ class TokenLifetimes implements SmartLifecycle {
 	private final ReactiveStringRedisTemplate redis;
 	private final ReactiveRedisMessageListenerContainer listeners;
 	private final JsonMapper json;
+	private final Presence presence;
 	private volatile Disposable subscription;
 
 	TokenLifetimes(ReactiveJwtDecoder decoder, RealtimeGuardSettings settings, Clock clock, ReactiveStringRedisTemplate redis,
-			JsonMapper json) {
+			JsonMapper json, Presence presence) {
+		this.presence = presence;
 		this.decoder = decoder;
 		this.settings = settings;
 		this.clock = clock;
@@ -178,6 +181,8 @@ class TokenLifetimes implements SmartLifecycle {
 				watch.timer.dispose();
 				watch.connection.complete();
 				watch.connection.close(SIGNED_OUT);
+				// A sign-out is deliberate: the device goes offline at once, not when its entry expires.
+				presence.deviceGone(watch.connection.userId(), watch.connection.id()).onErrorResume(e -> Mono.empty()).subscribe();
 			}
 		});
 	}
