@@ -80,8 +80,10 @@ class AuthorizationMatrixTests {
 		try (ChatClient client = api.connect(owner)) {
 			client.send(group, "edit me");
 			editable = client.expect("ack").get("seq").asLong();
+			client.expect("message");
 			client.send(group, "delete me");
 			deletable = client.expect("ack").get("seq").asLong();
+			client.expect("message");
 		}
 	}
 
