@@ -63,12 +63,15 @@ class OriginCheck implements WebFilter {
 		return allowed.contains(normalized) || normalized.equals(ownOrigin(request));
 	}
 
-	/** The server's own origin as the client addressed it (the Host header; behind a proxy, with forwarded headers applied). */
+	/**
+	 * The server's own origin as the client addressed it: the request URI, which the server builds from
+	 * the {@code Host} header and which {@code server.forward-headers-strategy=framework} rewrites from
+	 * the proxy's {@code X-Forwarded-*} headers.
+	 */
 	private static String ownOrigin(ServerHttpRequest request) {
 		URI uri = request.getURI();
 		String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
-		String host = request.getHeaders().getFirst(HttpHeaders.HOST);
-		String authority = host != null ? host : uri.getAuthority();
+		String authority = uri.getRawAuthority() != null ? uri.getRawAuthority() : request.getHeaders().getFirst(HttpHeaders.HOST);
 		// A WebSocket handshake arrives as ws/wss in some servers: its page's origin is http/https.
 		scheme = scheme.equals("ws") ? "http" : scheme.equals("wss") ? "https" : scheme;
 		return normalized(scheme + "://" + authority);
