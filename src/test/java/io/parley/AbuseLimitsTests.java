@@ -15,8 +15,11 @@ import io.parley.support.SecondNode;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -31,6 +34,7 @@ import tools.jackson.databind.JsonNode;
  */
 @ParleyIntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AbuseLimitsTests {
 
 	static final int PER_ACCOUNT = 3;
@@ -54,6 +58,7 @@ class AbuseLimitsTests {
 				"parley.identity.login.attempts-per-address", PER_ADDRESS,
 				"parley.identity.login.window", "10m",
 				"parley.identity.admins", admin.id().toString(),
+				"parley.identity.access-token-ttl", "4s",
 				"parley.realtime.send-limit", SENDS,
 				"parley.realtime.send-limit-period", "60s",
 				"parley.realtime.allowed-origins", "https://chat.example.com"));
@@ -65,7 +70,9 @@ class AbuseLimitsTests {
 		strict.close();
 	}
 
+	/** Last: it empties this address's login bucket on the strict node for the rest of the class. */
 	@Test
+	@Order(Integer.MAX_VALUE)
 	void loginsAreThrottledPerAccountAndThenPerAddressWithRetryAfter() {
 		WebTestClient http = strictApi.http();
 		String victim = "victim-" + UUID.randomUUID().toString().substring(0, 8);
@@ -79,7 +86,7 @@ class AbuseLimitsTests {
 		assertThat(Long.parseLong(retryAfter)).isBetween(1L, 600L);
 
 		// Other accounts from this address go on until the address's bucket is empty too.
-		int attempts = PER_ACCOUNT + 1;
+		int attempts = PER_ACCOUNT + 1 + loginsBefore;
 		List<Integer> statuses = new ArrayList<>();
 		while (attempts < PER_ADDRESS) {
 			statuses.add(login(http, "nobody-" + attempts, "whatever it is").returnResult(String.class).getStatus().value());
@@ -89,6 +96,43 @@ class AbuseLimitsTests {
 		throttled(login(http, "somebody-else", "whatever it is"));
 		// Node 1 keeps its own buckets (documented: per node).
 		login(api.http(), "nobody-at-all", "whatever it is").expectStatus().isUnauthorized();
+	}
+
+	/** Logins on the strict node before the throttling test (they count against this address). */
+	int loginsBefore;
+
+	@Test
+	@Order(1)
+	void aShortAccessTokenTtlIsHonouredAndTheSocketLivesOnOnlyIfRenewedInBand() {
+		User alice = api.newUser("alice");
+		User bob = api.newUser("bob");
+		UUID group = api.createGroup(bob, "Short tokens", alice);
+		String password = "correct horse alice";
+		WebTestClient http = strictApi.http();
+		JsonNode renewing = strictLogin(http, alice.username(), password);
+		JsonNode lapsing = strictLogin(http, alice.username(), password);
+		assertThat(renewing.get("expiresIn").asLong()).isBetween(1L, 4L);
+		try (ChatClient renewed = ChatClient.connect(strictApi.port(), renewing.get("accessToken").asString());
+				ChatClient lapsed = ChatClient.connect(strictApi.port(), lapsing.get("accessToken").asString());
+				ChatClient bobClient = api.connect(bob)) {
+			// As the SDK does: on reauthenticate, refresh over REST (any node: node 1 issues tokens of the
+			// test profile's usual lifetime) and hand the new token to the socket.
+			renewed.expect("reauthenticate");
+			JsonNode fresh = api.http().post().uri("/api/auth/refresh").bodyValue(Map.of("refreshToken", renewing.get("refreshToken").asString()))
+				.exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+			renewed.sendFrame(Map.of("type", "auth", "token", fresh.get("accessToken").asString()));
+			renewed.expect("authenticated");
+
+			lapsed.expect("reauthenticate");
+			assertThat(lapsed.awaitClose().getCode()).isEqualTo(4001);
+			bobClient.send(group, "after the first token's end");
+			assertThat(renewed.expect("message").get("body").asString()).isEqualTo("after the first token's end");
+		}
+	}
+
+	private JsonNode strictLogin(WebTestClient http, String username, String password) {
+		loginsBefore++;
+		return login(http, username, password).expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
 	}
 
 	@Test

@@ -279,6 +279,33 @@ public final class ChatClient implements AutoCloseable {
 	private final java.util.List<JsonNode> hints = new java.util.concurrent.CopyOnWriteArrayList<>();
 	private final java.util.Queue<JsonNode> stash = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+	/** The next frame of the ordered stream (membership hints set aside) if one comes within {@code wait}, else null. */
+	public JsonNode nextWithin(Duration wait) {
+		long deadline = System.nanoTime() + wait.toNanos();
+		try {
+			while (true) {
+				JsonNode frame = stash.poll();
+				if (frame == null) {
+					long left = deadline - System.nanoTime();
+					frame = left > 0 ? received.poll(left, TimeUnit.NANOSECONDS) : null;
+					if (frame == null) {
+						return null;
+					}
+				}
+				if (isHint(frame.get("type").asString())) {
+					hints.add(frame);
+				}
+				else {
+					return frame;
+				}
+			}
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+
 	/** Takes every frame of the ordered stream received so far, without waiting. */
 	public java.util.List<JsonNode> drainAvailable() {
 		java.util.List<JsonNode> frames = new java.util.ArrayList<>();
