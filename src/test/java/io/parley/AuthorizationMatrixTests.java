@@ -139,6 +139,15 @@ class AuthorizationMatrixTests {
 			new Row("GET /api/conversations/{id}/receipts", UNAUTHORIZED, "404 not_a_member", "200", "200", "200"),
 			new Row("PUT /api/conversations/{id}/mute", UNAUTHORIZED, "404 not_a_member", "204", "204", "204"),
 			new Row("DELETE /api/conversations/{id}/mute", UNAUTHORIZED, "404 not_a_member", "204", "204", "204"),
+			// Live sessions over HTTP (SSE, long polling): a session is its user's; to anyone else it does not exist.
+			new Row("GET /sse", UNAUTHORIZED, "200", "200", "200", "200"),
+			new Row("POST /api/sessions", UNAUTHORIZED, "201", "201", "201", "201"),
+			new Row("GET /api/sessions/{sessionId}/events", UNAUTHORIZED, "404 session_not_found", "404 session_not_found",
+					"404 session_not_found", "200"),
+			new Row("POST /api/sessions/{sessionId}/frames", UNAUTHORIZED, "404 session_not_found", "404 session_not_found",
+					"404 session_not_found", "202"),
+			new Row("DELETE /api/sessions/{sessionId}", UNAUTHORIZED, "404 session_not_found", "404 session_not_found",
+					"404 session_not_found", "204"),
 			// Operations: health and info are open; the rest needs the ADMIN role, which no user here has.
 			new Row("GET /actuator/health", "200", "200", "200", "200", "200"),
 			new Row("GET /actuator/info", "200", "200", "200", "200", "200"),
@@ -151,8 +160,20 @@ class AuthorizationMatrixTests {
 	@ParameterizedTest(name = "{1} {0} -> {2}")
 	@MethodSource("restCases")
 	void restEndpoint(String endpoint, Role role, String expected) {
-		EntityExchangeResult<JsonNode> result = call(endpoint, role).expectBody(JsonNode.class).returnResult();
 		String[] parts = expected.split(" ");
+		if (endpoint.equals("GET /sse")) { // an endless stream: the status, then cancel
+			var stream = call(endpoint, role).returnResult(String.class);
+			assertThat(stream.getStatus().value()).as("%s as %s", endpoint, role).isEqualTo(Integer.parseInt(parts[0]));
+			if (parts.length > 1) {
+				assertThat(String.join("", stream.getResponseBody().collectList().block(java.time.Duration.ofSeconds(10))))
+					.contains("\"code\":\"" + parts[1] + "\"");
+			}
+			else {
+				assertThat(stream.getResponseBody().blockFirst(java.time.Duration.ofSeconds(10))).contains("welcome");
+			}
+			return;
+		}
+		EntityExchangeResult<JsonNode> result = call(endpoint, role).expectBody(JsonNode.class).returnResult();
 		assertThat(result.getStatus().value()).as("%s as %s: %s", endpoint, role, result.getResponseBody()).isEqualTo(
 				Integer.parseInt(parts[0]));
 		if (parts.length > 1) {
@@ -207,15 +228,30 @@ class AuthorizationMatrixTests {
 				path = path.replace("{userId}", target.id().toString());
 			}
 			case "POST /api/conversations/{id}/read", "POST /api/conversations/{id}/delivered" -> body = Map.of("seq", 1);
+			case "GET /api/sessions/{sessionId}/events", "DELETE /api/sessions/{sessionId}" -> path = path.replace("{sessionId}",
+					ownersSession());
+			case "POST /api/sessions/{sessionId}/frames" -> {
+				path = path.replace("{sessionId}", ownersSession());
+				body = "{\"type\":\"ping\",\"ref\":\"p\"}";
+			}
 			case "GET /api/conversations/{id}/receipts" -> path = path + "?seq=" + editable;
 			default -> {
 			}
 		}
 		WebTestClient.RequestBodySpec request = http.method(method).uri(path);
+		if (body instanceof String) {
+			request.contentType(org.springframework.http.MediaType.APPLICATION_JSON);
+		}
 		if (actor != null) {
 			request.headers(h -> h.setBearerAuth(actor.token()));
 		}
 		return body == null ? request.exchange() : request.bodyValue(body).exchange();
+	}
+
+	/** A long-poll session of the owner's, new for each case. */
+	private String ownersSession() {
+		return http.post().uri("/api/sessions").headers(h -> h.setBearerAuth(owner.token())).exchange()
+			.expectStatus().isCreated().expectBody(JsonNode.class).returnResult().getResponseBody().get("sessionId").asString();
 	}
 
 	// ------------------------------------------------------------------ frames
