@@ -145,6 +145,18 @@ class TokensTests {
 		}
 	}
 
+	/** The same on the HTTP transports: the stream's close event, or the poll's {@code closed}, says 4001. */
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.EnumSource(value = ChatClient.Transport.class, names = { "SSE", "LONG_POLL" })
+	void anHttpSessionWhoseTokenExpiresEndsWith4001Too(ChatClient.Transport transport) {
+		User alice = api.newUser("alice");
+		Instant expiresAt = Instant.now().plusSeconds(4);
+		try (ChatClient session = ChatClient.connect(port, token(alice.id(), expiresAt), null, transport)) {
+			assertThat(session.expect("reauthenticate").has("expiresAt")).isTrue();
+			assertThat(session.awaitClose().getCode()).isEqualTo(4001);
+		}
+	}
+
 	@Test
 	void aSocketThatSendsAFreshTokenInBandLivesOnPastTheOldExpiry() {
 		User alice = api.newUser("alice");
