@@ -142,8 +142,9 @@ class AuthorizationMatrixTests {
 			// Live sessions over HTTP (SSE, long polling): a session is its user's; to anyone else it does not exist.
 			new Row("GET /sse", UNAUTHORIZED, "200", "200", "200", "200"),
 			new Row("POST /api/sessions", UNAUTHORIZED, "201", "201", "201", "201"),
-			new Row("GET /api/sessions/{sessionId}/events", UNAUTHORIZED, "404 session_not_found", "404 session_not_found",
-					"404 session_not_found", "200"),
+			// Polling someone else's session id opens a new session of the caller's own (as for an expired one):
+			// "200 own" checks that its frames are the caller's and its id is not the owner's.
+			new Row("GET /api/sessions/{sessionId}/events", UNAUTHORIZED, "200 own", "200 own", "200 own", "200"),
 			new Row("POST /api/sessions/{sessionId}/frames", UNAUTHORIZED, "404 session_not_found", "404 session_not_found",
 					"404 session_not_found", "202"),
 			new Row("DELETE /api/sessions/{sessionId}", UNAUTHORIZED, "404 session_not_found", "404 session_not_found",
@@ -176,9 +177,24 @@ class AuthorizationMatrixTests {
 		EntityExchangeResult<JsonNode> result = call(endpoint, role).expectBody(JsonNode.class).returnResult();
 		assertThat(result.getStatus().value()).as("%s as %s: %s", endpoint, role, result.getResponseBody()).isEqualTo(
 				Integer.parseInt(parts[0]));
-		if (parts.length > 1) {
+		if (parts.length > 1 && parts[1].equals("own")) {
+			JsonNode poll = result.getResponseBody();
+			assertThat(poll.get("sessionId").asString()).isNotEqualTo(lastSession);
+			assertThat(poll.get("events").get(0).get("userId").asString()).isEqualTo(actor(role).id().toString());
+		}
+		else if (parts.length > 1) {
 			assertThat(result.getResponseBody().get("code").asString()).isEqualTo(parts[1]);
 		}
+	}
+
+	private User actor(Role role) {
+		return switch (role) {
+			case ANONYMOUS -> null;
+			case NON_MEMBER -> outsider;
+			case MEMBER -> member;
+			case ADMIN -> admin;
+			case OWNER -> owner;
+		};
 	}
 
 	@Test
@@ -248,9 +264,12 @@ class AuthorizationMatrixTests {
 		return body == null ? request.exchange() : request.bodyValue(body).exchange();
 	}
 
+	/** The owner's session the last case was about. */
+	String lastSession;
+
 	/** A long-poll session of the owner's, new for each case. */
 	private String ownersSession() {
-		return http.post().uri("/api/sessions").headers(h -> h.setBearerAuth(owner.token())).exchange()
+		return lastSession = http.post().uri("/api/sessions").headers(h -> h.setBearerAuth(owner.token())).exchange()
 			.expectStatus().isCreated().expectBody(JsonNode.class).returnResult().getResponseBody().get("sessionId").asString();
 	}
 

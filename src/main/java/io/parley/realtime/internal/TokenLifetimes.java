@@ -142,8 +142,10 @@ class TokenLifetimes implements SmartLifecycle {
 				if (expiresAt.equals(watch.expiresAt)) {
 					log.debug("Closing connection {} of user {}: its access token expired", watch.connection.id(),
 							watch.connection.userId());
-					watch.connection.complete(); // nothing more on a stale token, not even what is queued
+					// Close first (an SSE stream writes its close event when the queue completes), then end the
+					// queue: nothing more goes out on a stale token.
 					watch.connection.close(EXPIRED);
+					watch.connection.complete();
 				}
 			});
 	}
@@ -179,8 +181,8 @@ class TokenLifetimes implements SmartLifecycle {
 			if (watch.connection.userId().equals(notice.userId())
 					&& (notice.loginId() == null || notice.loginId().equals(watch.loginId))) {
 				watch.timer.dispose();
-				watch.connection.complete();
 				watch.connection.close(SIGNED_OUT);
+				watch.connection.complete();
 				// A sign-out is deliberate: the device goes offline at once, not when its entry expires.
 				presence.deviceGone(watch.connection.userId(), watch.connection.id()).onErrorResume(e -> Mono.empty()).subscribe();
 			}
