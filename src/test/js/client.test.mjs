@@ -139,3 +139,119 @@ test('a WebSocket that never opens makes the client fall back to SSE', async () 
   assert.equal(c.state, 'open');
   assert.equal(c.transport.name, 'sse');
 });
+
+test('presence subscriptions and idleness are sent again on every new connection', async () => {
+  const { c, clock } = await client();
+  c.watchPresence(['u1', 'u2']);         // before the first welcome: remembered, not lost
+  c.setAway(true);
+  const first = FakeSocket.last();
+  first.accept();
+  assert.deepEqual(first.sent.filter((f) => f.type.startsWith('presence')),
+    [{ type: 'presence.subscribe', userIds: ['u1', 'u2'] }, { type: 'presence.set', status: 'away' }]);
+  c.watchPresence(['u3']);
+  first.drop();
+  clock.advance(8000);
+  await flush();
+  const second = FakeSocket.last();
+  assert.notEqual(second, first);
+  second.accept('s2');
+  assert.deepEqual(second.sent.filter((f) => f.type.startsWith('presence')),
+    [{ type: 'presence.subscribe', userIds: ['u3'] }, { type: 'presence.set', status: 'away' }]);
+});
+
+test('a send the server could not take now is sent again after a backoff, on the same connection', async () => {
+  const { c, clock } = await client();
+  const ws = FakeSocket.last();
+  ws.accept();
+  const sending = c.send('a', 'hi', 'cm-9');
+  ws.say({ type: 'error', code: 'unavailable', message: 'try again', ref: 'cm-9' });
+  assert.equal(ws.sent.filter((f) => f.clientMessageId === 'cm-9').length, 1);
+  clock.advance(499);                  // jitter 0.5 of base 1000
+  assert.equal(ws.sent.filter((f) => f.clientMessageId === 'cm-9').length, 1);
+  clock.advance(1);
+  assert.equal(ws.sent.filter((f) => f.clientMessageId === 'cm-9').length, 2);
+  ws.say({ type: 'ack', clientMessageId: 'cm-9', conversationId: 'a', seq: 1 });
+  assert.equal((await sending).seq, 1);
+  assert.equal(c.state, 'open');
+});
+
+test('history the app loaded itself moves the position: a later jump is fetched and a reconnect resumes from there', async () => {
+  const { c, clock, entries } = await client();
+  const first = FakeSocket.last();
+  first.accept();
+  c.caughtUp('a', 50);                 // the page showed the latest REST page, up to seq 50
+  first.say(msg('a', 50));             // already shown: dropped
+  first.say(msg('a', 51));
+  first.say(msg('a', 54));
+  assert.deepEqual(entries, ['a:51']);
+  assert.deepEqual(first.sent.at(-1), { type: 'fetch', conversationId: 'a', afterSeq: 51, limit: 200, ref: 'fill:a' });
+  first.drop();                        // the range never comes
+  clock.advance(8000);
+  await flush();
+  const second = FakeSocket.last();
+  assert.equal(second.url.searchParams.get('resume'), 'a:51');
+  second.accept('s2');
+  second.say(msg('a', 56));            // a new gap on the new connection is fetched again
+  assert.deepEqual(second.sent.at(-1), { type: 'fetch', conversationId: 'a', afterSeq: 51, limit: 200, ref: 'fill:a' });
+  second.say({ type: 'range', conversationId: 'a', afterSeq: 51, messages: [msg('a', 52), msg('a', 53), msg('a', 55)], hasMore: false });
+  assert.deepEqual(entries, ['a:51', 'a:52', 'a:53', 'a:54', 'a:55', 'a:56']);
+});
+
+test('a hole the server has nothing for is skipped rather than fetched for ever', async () => {
+  const { c, entries } = await client();
+  const ws = FakeSocket.last();
+  ws.accept();
+  c.caughtUp('a', 3);
+  ws.say(msg('a', 6));
+  ws.say({ type: 'range', conversationId: 'a', afterSeq: 3, messages: [], hasMore: false });
+  assert.deepEqual(entries, ['a:6']);
+  assert.equal(ws.sent.filter((f) => f.type === 'fetch').length, 1);
+  assert.equal(c.cursor.toString(), 'a:6');
+});
+
+test('a refused gap fetch does not block later ones', async () => {
+  const { c } = await client();
+  const ws = FakeSocket.last();
+  ws.accept();
+  c.caughtUp('a', 1);
+  ws.say(msg('a', 3));
+  ws.say({ type: 'error', code: 'unavailable', message: 'later', ref: 'fill:a' });
+  ws.say(msg('a', 4));
+  assert.equal(ws.sent.filter((f) => f.type === 'fetch').length, 2);
+});
+
+test('on a lower transport the client tries the best one again after upgradeAfterMs, and comes back if it fails', async () => {
+  const sources = [];
+  class FakeEventSource {
+    constructor(url) { this.url = new URL(url); this.listeners = {}; sources.push(this); }
+    addEventListener(type, fn) { this.listeners[type] = fn; }
+    close() { this.closed = true; }
+    open(sessionId) { this.onopen(); this.listeners.welcome({ data: JSON.stringify({ type: 'welcome', sessionId }) }); }
+  }
+  const states = [];
+  const { c, clock } = await client({
+    transports: ['websocket', 'sse'], EventSourceImpl: FakeEventSource, ladder: { failuresToDowngrade: 1, upgradeAfterMs: 60_000 },
+    heartbeat: { initialMs: 600_000, maxMs: 600_000 },
+  });
+  c.on('state', (s) => states.push(`${s.state}:${s.transport}`));
+  FakeSocket.last().drop();
+  clock.advance(8000);
+  await flush();
+  sources[0].open('sse-1');
+  assert.equal(c.transport.name, 'sse');
+  clock.advance(59_999);
+  assert.equal(FakeSocket.all.length, 1);
+  clock.advance(1);
+  await flush();
+  assert.equal(FakeSocket.all.length, 2, 'an upgrade attempt over WebSocket');
+  assert.ok(sources[0].closed, 'the SSE stream was left for it');
+  FakeSocket.last().drop();            // still blocked
+  clock.advance(8000);
+  await flush();
+  assert.equal(sources.length, 2, 'straight back to SSE');
+  sources[1].open('sse-2');
+  assert.equal(c.state, 'open');
+  // While reconnecting, `transport` names the one the next attempt will use.
+  assert.deepEqual(states, ['reconnecting:sse', 'connecting:sse', 'open:sse', 'connecting:websocket',
+    'reconnecting:sse', 'connecting:sse', 'open:sse']);
+});

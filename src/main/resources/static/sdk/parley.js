@@ -131,9 +131,12 @@ export const TRANSPORTS = ['websocket', 'sse', 'longpoll'];
 
 /**
  * Which transport to try. One that cannot connect `failuresToDowngrade` times in a row is left for
- * the next one down; after `upgradeAfterMs` on a lower transport the ladder tries the best one
- * again (the proxy that blocked WebSockets may have been a hotel's). A transport that connected
- * resets its failure count.
+ * the next one down. When the last one fails as often, the ladder starts again from the best: a
+ * server that is down altogether (a restart) makes every transport fail, and must not leave the
+ * client stuck on long polling once it is back. After `upgradeAfterMs` on a lower transport the
+ * ladder tries the best one again (the proxy that blocked WebSockets may have been a hotel's): that
+ * is a probe, and one failed attempt sends it straight back to the transport that worked. A
+ * transport that connected resets its failure count.
  */
 export class TransportLadder {
   constructor({ order = TRANSPORTS, failuresToDowngrade = 2, upgradeAfterMs = 5 * 60000, clock = systemClock } = {}) {
@@ -141,29 +144,55 @@ export class TransportLadder {
     this.index = 0;
     this.failures = 0;
     this.downgradedAt = null;
+    this.workingIndex = null;    // the transport that last connected
+    this.probing = false;        // the current attempt is an upgrade probe
   }
 
   get current() { return this.order[this.index]; }
 
-  /** The transport for the next attempt (an upgrade, when it is time for one). */
+  /** True when the client sits on a lower transport long enough to try the best one again. */
+  upgradeDue() {
+    return this.index > 0 && this.downgradedAt != null && this.clock.now() - this.downgradedAt >= this.upgradeAfterMs;
+  }
+
+  /** Milliseconds until an upgrade is due (null on the best transport). */
+  untilUpgrade() {
+    if (this.index === 0 || this.downgradedAt == null) return null;
+    return Math.max(0, this.downgradedAt + this.upgradeAfterMs - this.clock.now());
+  }
+
+  /** The transport for the next attempt (an upgrade probe, when it is time for one). */
   next() {
-    if (this.index > 0 && this.downgradedAt != null && this.clock.now() - this.downgradedAt >= this.upgradeAfterMs) {
+    if (this.upgradeDue()) {
+      this.workingIndex = this.index;
       this.index = 0;
       this.failures = 0;
-      this.downgradedAt = null;
+      this.probing = true;
     }
     return this.current;
   }
 
-  connected() { this.failures = 0; }
+  connected() {
+    this.failures = 0;
+    this.probing = false;
+    this.workingIndex = this.index;
+    if (this.index === 0) this.downgradedAt = null;
+  }
 
   /** An attempt on the current transport could not connect (not: a connection that lived and ended). */
   failed() {
-    if (++this.failures >= this.failuresToDowngrade && this.index < this.order.length - 1) {
-      this.index++;
+    if (this.probing && this.workingIndex != null && this.workingIndex > 0) {
+      this.probing = false;
+      this.index = this.workingIndex;
       this.failures = 0;
       this.downgradedAt = this.clock.now();
+      return;
     }
+    this.probing = false;
+    if (++this.failures < this.failuresToDowngrade) return;
+    this.failures = 0;
+    this.index = (this.index + 1) % this.order.length;
+    this.downgradedAt = this.index === 0 ? null : this.clock.now();
   }
 }
 
@@ -298,6 +327,10 @@ export class ParleyClient {
     this.sessionId = null;
     this.retryHintMs = 0;
     this.timers = {};
+    this.watched = null;               // the last watchPresence ids: sent again on every new connection
+    this.away = false;                 // the last setAway: likewise
+    this.filling = new Set();          // conversations whose gap a `fetch` is filling
+    this.retryBackoff = new Backoff({ clock, ...backoff });  // resending frames refused with `unavailable`
   }
 
   on(name, fn) {
@@ -355,6 +388,7 @@ export class ParleyClient {
   lost(wasOpen, reason) {
     this.clock.clearTimeout(this.timers.ping);
     this.clock.clearTimeout(this.timers.pong);
+    this.clock.clearTimeout(this.timers.upgrade);
     this.transport = null;
     if (this.closedByUser) return;
     if (wasOpen) this.backoff.disconnected(); else this.ladder.failed();
@@ -371,9 +405,14 @@ export class ParleyClient {
         this.sessionId = frame.sessionId;
         this.ladder.connected();
         this.backoff.connected();
+        this.filling.clear();            // a fetch on the old connection may never be answered
         this.setState('open');
         for (const { frame: f } of this.pending.values()) this.transport?.send(f);  // same ids: the server dedupes
+        // A new connection is a new session on the server: it knows no subscription and no idleness yet.
+        if (this.watched) this.transport?.send({ type: 'presence.subscribe', userIds: this.watched });
+        if (this.away) this.transport?.send({ type: 'presence.set', status: 'away' });
         this.schedulePing();
+        this.scheduleUpgrade();
         return;
       case 'message': return this.takeEntries(frame.conversationId, [frame]);
       case 'range': return this.takeEntries(frame.conversationId, frame.messages || [], true);
@@ -394,10 +433,13 @@ export class ParleyClient {
       }
       case 'error': {
         const waiting = frame.ref && this.pending.get(frame.ref);
-        if (waiting && frame.code !== 'rate_limited' && frame.code !== 'unavailable') {
+        if (waiting && (frame.code === 'rate_limited' || frame.code === 'unavailable')) {
+          this.retryLater(frame);
+        } else if (waiting) {
           this.pending.delete(frame.ref);
           waiting.reject(Object.assign(new Error(frame.message), { code: frame.code, frame }));
         }
+        if (frame.ref?.startsWith?.('fill:')) this.filling.delete(frame.ref.slice(5));
         this.emit('error', frame);
         return;
       }
@@ -435,22 +477,76 @@ export class ParleyClient {
 
   takeEntries(conversationId, entries, fromRange = false) {
     const t = this.timeline(conversationId);
-    let gap = null;
+    const before = t.seq;
+    let gap = t.gap();
     for (const e of entries) {
       const result = t.offer({ ...e, conversationId });
       result.accepted.forEach((a) => this.emitEntry(a));
       gap = result.gap;
     }
-    if (fromRange) this.filling = null;
-    if (gap && this.filling !== conversationId) {
-      this.filling = conversationId;
-      this.transport?.send({ type: 'fetch', conversationId, afterSeq: gap.afterSeq, limit: 200, ref: `fill:${conversationId}` });
+    if (fromRange && this.filling.has(conversationId)) {
+      this.filling.delete(conversationId);
+      if (gap && t.seq === before) {
+        // The server has nothing for the hole (the entries are out of this member's reach): move past it.
+        const { accepted } = t.skipTo(gap.upToSeq);
+        this.cursor.advance(conversationId, gap.upToSeq);
+        accepted.forEach((a) => this.emitEntry(a));
+        gap = t.gap();
+      }
     }
+    if (gap) this.fill(conversationId, gap);
+  }
+
+  fill(conversationId, gap) {
+    if (this.filling.has(conversationId) || this.state !== 'open' || !this.transport) return;
+    this.filling.add(conversationId);
+    this.transport.send({ type: 'fetch', conversationId, afterSeq: gap.afterSeq, limit: 200, ref: `fill:${conversationId}` });
   }
 
   emitEntry(e) {
     this.cursor.advance(e.conversationId, e.seq);
     this.emit('entry', e);
+  }
+
+  /**
+   * The application has everything up to `seq` from elsewhere (a REST history page): the timeline
+   * and the cursor move there (never back), so a later live entry above `seq + 1` is seen as a gap
+   * and a reconnect resumes from there. Held entries above it are released as `entry` events.
+   */
+  caughtUp(conversationId, seq) {
+    if (!(seq > 0)) return;
+    const { accepted, gap } = this.timeline(conversationId).skipTo(seq);
+    this.cursor.advance(conversationId, seq);
+    accepted.forEach((a) => this.emitEntry(a));
+    if (gap) this.fill(conversationId, gap);
+  }
+
+  /** A send, edit or delete the server could not take now (`unavailable`, `rate_limited`): again after a backoff. */
+  retryLater(frame) {
+    const delay = this.retryBackoff.nextDelay(frame.retryAfterMs ?? 0);
+    const id = frame.ref;
+    this.clock.clearTimeout(this.timers[`retry:${id}`]);
+    this.timers[`retry:${id}`] = this.clock.setTimeout(() => {
+      delete this.timers[`retry:${id}`];
+      const waiting = this.pending.get(id);
+      if (waiting && this.state === 'open') this.transport?.send(waiting.frame);
+    }, delay);
+  }
+
+  /** On a lower transport: when an upgrade is due, leave it and try the best one (see TransportLadder). */
+  scheduleUpgrade() {
+    this.clock.clearTimeout(this.timers.upgrade);
+    const wait = this.ladder.untilUpgrade();
+    if (wait == null) return;
+    this.timers.upgrade = this.clock.setTimeout(() => {
+      if (this.state !== 'open' || this.closedByUser) return;
+      const old = this.transport;
+      this.transport = null;             // its end is not a loss
+      this.clock.clearTimeout(this.timers.ping);
+      this.clock.clearTimeout(this.timers.pong);
+      old?.close(4000);
+      this.open();
+    }, wait);
   }
 
   schedulePing() {
@@ -486,12 +582,17 @@ export class ParleyClient {
     });
   }
 
+  /** Returns false when there is no open connection (the app should mark again once `state` is `open`). */
   markRead(conversationId, seq) {
-    this.transport?.send({ type: 'receipt.read', conversationId, seq });
+    if (this.state !== 'open' || !this.transport) return false;
+    this.transport.send({ type: 'receipt.read', conversationId, seq });
+    return true;
   }
 
   markDelivered(conversationId, seq) {
-    this.transport?.send({ type: 'receipt.delivered', conversationId, seq });
+    if (this.state !== 'open' || !this.transport) return false;
+    this.transport.send({ type: 'receipt.delivered', conversationId, seq });
+    return true;
   }
 
   /** A typing indicator for one conversation's input box: call keystroke(), sent() and blur(). */
@@ -502,12 +603,16 @@ export class ParleyClient {
     });
   }
 
+  /** Replaces the presence subscription; remembered and sent again after every reconnect. */
   watchPresence(userIds) {
-    this.transport?.send({ type: 'presence.subscribe', userIds });
+    this.watched = [...userIds];
+    if (this.state === 'open') this.transport?.send({ type: 'presence.subscribe', userIds: this.watched });
   }
 
+  /** This device is idle (or active again); remembered across reconnects. */
   setAway(away) {
-    this.transport?.send({ type: 'presence.set', status: away ? 'away' : 'online' });
+    this.away = !!away;
+    if (this.state === 'open') this.transport?.send({ type: 'presence.set', status: away ? 'away' : 'online' });
   }
 
   url(path, params) {
