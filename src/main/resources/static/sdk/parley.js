@@ -439,8 +439,10 @@ export class ParleyClient {
           this.pending.delete(frame.ref);
           waiting.reject(Object.assign(new Error(frame.message), { code: frame.code, frame }));
         }
-        if (frame.ref?.startsWith?.('fill:')) this.filling.delete(frame.ref.slice(5));
-        this.emit('error', frame);
+        const fill = typeof frame.ref === 'string' && frame.ref.startsWith('fill:');
+        if (fill) this.filling.delete(frame.ref.slice(5));
+        // `handled`: a promise was settled by it (or the frame will be retried, or it was our own gap fetch).
+        this.emit('error', { ...frame, handled: Boolean(waiting) || fill });
         return;
       }
       case 'pong':
