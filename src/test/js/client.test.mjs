@@ -83,9 +83,13 @@ test('a refused send rejects with its code; a rate limit keeps it pending for th
   const { c } = await client();
   const ws = FakeSocket.last();
   ws.accept();
+  const errors = [];
+  c.on('error', (e) => errors.push(`${e.code}:${e.handled}`));
   const refused = c.send('a', 'x', 'cm-2');
   ws.say({ type: 'error', code: 'not_a_member', message: 'no', ref: 'cm-2' });
   await assert.rejects(refused, { code: 'not_a_member' });
+  ws.say({ type: 'error', code: 'not_a_member', message: 'typing in a conversation we left' });
+  assert.deepEqual(errors, ['not_a_member:true', 'not_a_member:false'], 'the app shows only errors no promise answered');
   c.send('a', 'y', 'cm-3');
   ws.say({ type: 'error', code: 'rate_limited', message: 'slow down', ref: 'cm-3' });
   assert.ok(c.pending.has('cm-3'));
