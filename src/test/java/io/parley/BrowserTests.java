@@ -44,6 +44,7 @@ class BrowserTests {
 	@BeforeAll
 	static void chromiumIsThere() {
 		Browser.requireChromium();
+		Browser.clearScreenshots();
 	}
 
 	@BeforeEach
@@ -229,7 +230,8 @@ class BrowserTests {
 			page.screenshot("reconnected");
 			page.send("back again");
 			page.eventually(() -> assertThat(page.messageBodies()).endsWith("back again"));
-			assertThat(nextMessages(bobs, 3)).containsExactly("before the restart", "while you were away", "back again");
+			// Bob's first entry went by while his second ack was awaited; his second and the page's follow.
+			assertThat(nextMessages(bobs, 2)).containsExactly("while you were away", "back again");
 		}
 		finally {
 			node.close();

@@ -62,6 +62,21 @@ public final class Browser implements AutoCloseable {
 		Assumptions.abort(missing + " (skipped: not in CI)");
 	}
 
+	/** Removes the screenshots of an earlier run, so the folder shows this run's steps only. */
+	public static void clearScreenshots() {
+		if (!Files.isDirectory(SCREENSHOTS)) {
+			return;
+		}
+		try (var files = Files.list(SCREENSHOTS)) {
+			for (Path file : files.filter(f -> f.toString().endsWith(".png")).toList()) {
+				Files.delete(file);
+			}
+		}
+		catch (IOException e) {
+			throw new IllegalStateException("could not clear " + SCREENSHOTS, e);
+		}
+	}
+
 	public static Browser open(String name) {
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM.toFile());
