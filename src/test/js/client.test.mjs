@@ -259,3 +259,22 @@ test('on a lower transport the client tries the best one again after upgradeAfte
   assert.deepEqual(states, ['reconnecting:sse', 'connecting:sse', 'open:sse', 'connecting:websocket',
     'reconnecting:sse', 'connecting:sse', 'open:sse']);
 });
+
+test('typing goes over the live connection; after a reconnect the next keystroke says start again', async () => {
+  const { c, clock } = await client({ typing: { renewMs: 3000, idleMs: 1000 } });
+  const typing = c.typing('a');
+  typing.keystroke();                  // not connected yet: nothing to send, nothing assumed
+  const first = FakeSocket.last();
+  first.accept();
+  typing.keystroke();
+  assert.deepEqual(first.sent.filter((f) => f.type.startsWith('typing')), [{ type: 'typing.start', conversationId: 'a' }]);
+  first.drop();
+  clock.advance(500);                  // reconnect after 500 ms (the idle stop was not due yet)
+  await flush();
+  const second = FakeSocket.last();
+  second.accept('s2');
+  typing.keystroke();                  // the new session has heard no start: a renew would mean nothing
+  assert.deepEqual(second.sent.filter((f) => f.type.startsWith('typing')), [{ type: 'typing.start', conversationId: 'a' }]);
+  clock.advance(1000);
+  assert.deepEqual(second.sent.filter((f) => f.type.startsWith('typing')).map((f) => f.type), ['typing.start', 'typing.stop']);
+});

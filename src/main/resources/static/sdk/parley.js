@@ -26,22 +26,30 @@ export const systemClock = {
  * so a client that vanishes never leaves "typing…" stuck.
  */
 export class TypingIndicator {
-  constructor({ send, renewMs = 3000, idleMs = 1000, clock = systemClock }) {
-    this.send = send;            // (action) => void, action is 'start' | 'renew' | 'stop'
+  /**
+   * @param send (action) => boolean|void, action is 'start' | 'renew' | 'stop'; returning false says
+   *   it could not be sent (no connection), so the next keystroke tries `start` again
+   * @param session () => the current connection's id: a new connection has heard no `start` yet
+   */
+  constructor({ send, renewMs = 3000, idleMs = 1000, clock = systemClock, session = () => null }) {
+    this.send = send;
     this.renewMs = renewMs;
     this.idleMs = idleMs;
     this.clock = clock;
+    this.session = session;
     this.typing = false;
+    this.startedIn = null;
     this.lastSentAt = 0;
     this.idleTimer = null;
   }
 
   keystroke() {
     const now = this.clock.now();
+    if (this.typing && this.session() !== this.startedIn) this.typing = false;  // reconnected meanwhile
     if (!this.typing) {
-      this.typing = true;
+      this.typing = this.send('start') !== false;
+      this.startedIn = this.session();
       this.lastSentAt = now;
-      this.send('start');
     } else if (now - this.lastSentAt >= this.renewMs) {
       this.lastSentAt = now;
       this.send('renew');
@@ -600,8 +608,12 @@ export class ParleyClient {
   /** A typing indicator for one conversation's input box: call keystroke(), sent() and blur(). */
   typing(conversationId) {
     return new TypingIndicator({
-      clock: this.clock, ...this.typingOptions,
-      send: (action) => this.state === 'open' && this.transport?.send({ type: `typing.${action}`, conversationId }),
+      clock: this.clock, ...this.typingOptions, session: () => this.sessionId,
+      send: (action) => {
+        if (this.state !== 'open' || !this.transport) return false;
+        this.transport.send({ type: `typing.${action}`, conversationId });
+        return true;
+      },
     });
   }
 
