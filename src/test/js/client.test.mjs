@@ -278,3 +278,52 @@ test('typing goes over the live connection; after a reconnect the next keystroke
   clock.advance(1000);
   assert.deepEqual(second.sent.filter((f) => f.type.startsWith('typing')).map((f) => f.type), ['typing.start', 'typing.stop']);
 });
+
+// A scripted long-poll server: each request waits until the test answers it.
+function fakeHttp() {
+  const requests = [];
+  const fetchImpl = (url, init = {}) => new Promise((resolve) => {
+    requests.push({ url: new URL(url), init, answer: (status, body) => resolve({ ok: status < 300, status, json: async () => body }) });
+  });
+  const next = async (path) => {
+    for (let i = 0; i < 50; i++) {
+      const found = requests.find((r) => !r.taken && r.url.pathname === path);
+      if (found) { found.taken = true; return found; }
+      await flush();
+    }
+    throw new Error(`no request to ${path}; saw ${requests.map((r) => r.url.pathname)}`);
+  };
+  return { fetchImpl, requests, next };
+}
+
+test('over long polling: the created session is the welcome, events arrive in order, commands are POSTed, a lost session reconnects', async () => {
+  const http = fakeHttp();
+  const { c, clock, entries } = await client({ transports: ['longpoll'], fetchImpl: http.fetchImpl, cursor: 'a:4' });
+  const sending = c.send('a', 'over polling', 'cm-lp');
+  const created = await http.next('/api/sessions');
+  assert.equal(created.init.method, 'POST');
+  assert.equal(created.url.searchParams.get('resume'), 'a:4');
+  assert.equal(created.init.headers.Authorization, 'Bearer T');
+  created.answer(201, { sessionId: 'lp-1', cursor: '0' });
+  const post = await http.next('/api/sessions/lp-1/frames');       // the pending send, on welcome
+  assert.equal(c.state, 'open');
+  assert.equal(c.transport.name, 'longpoll');
+  assert.deepEqual(JSON.parse(post.init.body), { type: 'send', conversationId: 'a', clientMessageId: 'cm-lp', body: 'over polling' });
+  post.answer(202, {});
+  const poll = await http.next('/api/sessions/lp-1/events');
+  assert.equal(poll.url.searchParams.get('cursor'), '0');
+  poll.answer(200, { cursor: '3', events: [{ type: 'welcome', sessionId: 'lp-1' }, { type: 'ack', clientMessageId: 'cm-lp', conversationId: 'a', seq: 5 },
+    msg('a', 5), msg('a', 5)] });
+  assert.equal((await sending).seq, 5);
+  assert.deepEqual(entries, ['a:5']);
+  const second = await http.next('/api/sessions/lp-1/events');
+  assert.equal(second.url.searchParams.get('cursor'), '3', 'each poll carries the cursor of the last');
+  c.markRead('a', 5);
+  const receipt = await http.next('/api/sessions/lp-1/frames');
+  receipt.answer(404, {});                                          // the node restarted: the session is gone
+  await flush();
+  assert.equal(c.state, 'reconnecting');
+  clock.advance(8000);
+  const again = await http.next('/api/sessions');
+  assert.equal(again.url.searchParams.get('resume'), 'a:5', 'resumes from what it took in');
+});

@@ -653,12 +653,14 @@ function openWebSocket(client, token, handlers) {
 }
 
 // Commands travel by POST on the SSE and long-poll transports; their outcome arrives as events.
-function postFrame(client, token, frame) {
+// A 404 means the session is gone (its node restarted, or it expired): end this transport, so the
+// client reconnects and resumes from its cursor; unacknowledged sends go again on the new session.
+function postFrame(client, token, frame, transport) {
   if (!client.sessionId) return;
   client.impl.fetch(`${client.baseUrl}/api/sessions/${client.sessionId}/frames`, {
     method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(frame),
   }).then((response) => {
-    if (response.status === 404) client.transport?.close(4000);  // the session is gone (node restarted): reconnect
+    if (response.status === 404 || response.status === 410) transport.fail(`session gone (${response.status})`);
   }).catch(() => {});
 }
 
@@ -674,11 +676,13 @@ function openSse(client, token, handlers) {
   }
   // We reconnect ourselves (with our backoff and cursor) rather than let EventSource retry blindly.
   source.onerror = () => { source.close(); handlers.closed('sse error'); };
-  return {
+  const transport = {
     name: 'sse',
-    send: (frame) => postFrame(client, token, frame),
+    send: (frame) => postFrame(client, token, frame, transport),
     close: () => { source.onerror = null; source.close(); },
+    fail: (reason) => { transport.close(); handlers.closed(reason); },
   };
+  return transport;
 }
 
 function openLongPoll(client, token, handlers) {
@@ -686,23 +690,36 @@ function openLongPoll(client, token, handlers) {
   const headers = { Authorization: `Bearer ${token}` };
   const transport = {
     name: 'longpoll',
-    send: (frame) => postFrame(client, token, frame),
+    send: (frame) => postFrame(client, token, frame, transport),
     close: () => { stopped = true; },
+    fail: (reason) => { if (!stopped) { stopped = true; handlers.closed(reason); } },
   };
   (async () => {
     const created = await client.impl.fetch(client.url('/api/sessions', { resume: client.cursor.toString() }), { method: 'POST', headers });
     if (!created.ok) throw new Error(`long-poll session refused: ${created.status}`);
     let { sessionId, cursor } = await created.json();
+    if (stopped) return;
     client.sessionId = sessionId;
     handlers.opened();
+    // The session exists once it is created: that is this transport's welcome (one the server
+    // also puts among the first events is passed over, so the client is welcomed once).
+    handlers.frame({ type: 'welcome', sessionId });
     while (!stopped) {
       const response = await client.impl.fetch(client.url(`/api/sessions/${sessionId}/events`, { cursor }), { headers });
       if (!response.ok) throw new Error(`poll failed: ${response.status}`);
       const batch = await response.json();
-      if (batch.sessionId && batch.sessionId !== sessionId) client.sessionId = sessionId = batch.sessionId;  // resumed anew
+      if (stopped) return;
+      if (batch.sessionId && batch.sessionId !== sessionId) {    // the server had to start a new session: welcome again
+        client.sessionId = sessionId = batch.sessionId;
+        handlers.frame({ type: 'welcome', sessionId });
+      }
       cursor = batch.cursor ?? cursor;
-      for (const frame of batch.events || []) if (!stopped) handlers.frame(frame);
+      for (const frame of batch.events || []) {
+        if (stopped) return;
+        if (frame.type === 'welcome' && (!frame.sessionId || frame.sessionId === sessionId)) continue;
+        handlers.frame(frame);
+      }
     }
-  })().catch((e) => { if (!stopped) handlers.closed(String(e)); });
+  })().catch((e) => transport.fail(String(e)));
   return transport;
 }
