@@ -674,6 +674,14 @@ function openSse(client, token, handlers) {
       handlers.frame(frame);
     });
   }
+  // The server ends a stream with a `close` event ({code, reason}), as a WebSocket close would.
+  source.addEventListener('close', (event) => {
+    let code = 'sse closed';
+    try { code = JSON.parse(event.data).code ?? code; } catch { /* keep the default */ }
+    source.onerror = null;
+    source.close();
+    handlers.closed(code);
+  });
   // We reconnect ourselves (with our backoff and cursor) rather than let EventSource retry blindly.
   source.onerror = () => { source.close(); handlers.closed('sse error'); };
   const transport = {
