@@ -283,7 +283,8 @@ test('typing goes over the live connection; after a reconnect the next keystroke
 function fakeHttp() {
   const requests = [];
   const fetchImpl = (url, init = {}) => new Promise((resolve) => {
-    requests.push({ url: new URL(url), init, answer: (status, body) => resolve({ ok: status < 300, status, json: async () => body }) });
+    requests.push({ url: new URL(url), init, answer: (status, body, headers = {}) => resolve({
+      ok: status < 300, status, json: async () => body, headers: { get: (name) => headers[name] ?? null } }) });
   });
   const next = async (path) => {
     for (let i = 0; i < 50; i++) {
@@ -326,4 +327,33 @@ test('over long polling: the created session is the welcome, events arrive in or
   clock.advance(8000);
   const again = await http.next('/api/sessions');
   assert.equal(again.url.searchParams.get('resume'), 'a:5', 'resumes from what it took in');
+});
+
+test('over long polling: a full queue is posted again after Retry-After, a closed session reconnects, logout ends the session', async () => {
+  const http = fakeHttp();
+  const { c, clock } = await client({ transports: ['longpoll'], fetchImpl: http.fetchImpl });
+  (await http.next('/api/sessions')).answer(201, { sessionId: 'lp-1', cursor: '0' });
+  await flush();
+  c.send('a', 'busy', 'cm-429');
+  const first = await http.next('/api/sessions/lp-1/frames');
+  first.answer(429, {}, { 'Retry-After': '2' });
+  await flush();
+  clock.advance(1999);
+  await flush();
+  assert.equal(http.requests.filter((r) => r.url.pathname.endsWith('/frames')).length, 1);
+  clock.advance(1);
+  const again = await http.next('/api/sessions/lp-1/frames');
+  assert.equal(JSON.parse(again.init.body).clientMessageId, 'cm-429', 'the same frame, after Retry-After');
+  again.answer(202, {});
+  (await http.next('/api/sessions/lp-1/events')).answer(200, { sessionId: 'lp-1', cursor: '1~1', events: [], closed: { code: 4008, reason: 'overflow' } });
+  await flush();
+  assert.equal(c.state, 'reconnecting', 'a session the server closed is left');
+  clock.advance(8000);
+  (await http.next('/api/sessions')).answer(201, { sessionId: 'lp-2', cursor: '0' });
+  await flush();
+  assert.equal(c.state, 'open');
+  c.close();
+  const ended = await http.next('/api/sessions/lp-2');
+  assert.equal(ended.init.method, 'DELETE', 'a deliberate end: offline at once');
+  assert.equal(ended.init.headers.Authorization, 'Bearer T');
 });

@@ -655,12 +655,28 @@ function openWebSocket(client, token, handlers) {
 // Commands travel by POST on the SSE and long-poll transports; their outcome arrives as events.
 // A 404 means the session is gone (its node restarted, or it expired): end this transport, so the
 // client reconnects and resumes from its cursor; unacknowledged sends go again on the new session.
+// A 429 (too many frames of this session in flight) is posted again after its Retry-After.
 function postFrame(client, token, frame, transport) {
-  if (!client.sessionId) return;
-  client.impl.fetch(`${client.baseUrl}/api/sessions/${client.sessionId}/frames`, {
+  const sessionId = client.sessionId;
+  if (!sessionId) return;
+  client.impl.fetch(`${client.baseUrl}/api/sessions/${sessionId}/frames`, {
     method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(frame),
   }).then((response) => {
     if (response.status === 404 || response.status === 410) transport.fail(`session gone (${response.status})`);
+    else if (response.status === 429) {
+      const seconds = Number(response.headers?.get?.('Retry-After'));
+      client.clock.setTimeout(() => {
+        if (client.transport === transport && client.sessionId === sessionId) postFrame(client, token, frame, transport);
+      }, Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000);
+    }
+  }).catch(() => {});
+}
+
+// The deliberate end of an SSE or long-poll session (logout): the server marks the device offline at once.
+function endSession(client, token) {
+  if (!client.sessionId) return;
+  client.impl.fetch(`${client.baseUrl}/api/sessions/${client.sessionId}`, {
+    method: 'DELETE', headers: { Authorization: `Bearer ${token}` }, keepalive: true,
   }).catch(() => {});
 }
 
@@ -687,7 +703,11 @@ function openSse(client, token, handlers) {
   const transport = {
     name: 'sse',
     send: (frame) => postFrame(client, token, frame, transport),
-    close: () => { source.onerror = null; source.close(); },
+    close: (code) => {
+      source.onerror = null;
+      source.close();
+      if (code === 1000) endSession(client, token);
+    },
     fail: (reason) => { transport.close(); handlers.closed(reason); },
   };
   return transport;
@@ -699,7 +719,10 @@ function openLongPoll(client, token, handlers) {
   const transport = {
     name: 'longpoll',
     send: (frame) => postFrame(client, token, frame, transport),
-    close: () => { stopped = true; },
+    close: (code) => {
+      if (code === 1000 && !stopped) endSession(client, token);
+      stopped = true;
+    },
     fail: (reason) => { if (!stopped) { stopped = true; handlers.closed(reason); } },
   };
   (async () => {
@@ -727,7 +750,9 @@ function openLongPoll(client, token, handlers) {
         if (frame.type === 'welcome' && (!frame.sessionId || frame.sessionId === sessionId)) continue;
         handlers.frame(frame);
       }
+      if (batch.closed) return transport.fail(batch.closed.code ?? 'closed');  // the server ended the session
     }
+    return undefined;
   })().catch((e) => transport.fail(String(e)));
   return transport;
 }
