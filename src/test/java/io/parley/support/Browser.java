@@ -178,8 +178,15 @@ public final class Browser implements AutoCloseable {
 		eventually(Duration.ofSeconds(20), assertion);
 	}
 
+	/** As {@link #eventually(ThrowingRunnable)}; when it times out, a screenshot of the page is written and named in the failure. */
 	public void eventually(Duration atMost, ThrowingRunnable assertion) {
-		await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(assertion);
+		try {
+			await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(assertion);
+		}
+		catch (org.awaitility.core.ConditionTimeoutException e) {
+			Path shot = closed ? null : screenshot("FAILED");
+			throw new AssertionError(e.getMessage() + "\n(the page then: " + shot + ")", e);
+		}
 	}
 
 	/** Writes a screenshot to target/browser-screenshots/NN-name-step.png and returns the file. */
