@@ -83,8 +83,13 @@ class Sessions {
 		}
 		connections.add(connection);
 		// Presence: renew this device's entry while the session lives; a dead node's entries expire.
+		// A stalled Redis must not end the renewals for good: ticks that find the last one still running
+		// are dropped, each call has its own timeout, and the next tick tries again.
 		Disposable presenceRenewal = Flux.interval(Duration.ZERO, presenceSettings.refreshInterval())
-			.concatMap(tick -> presence.deviceLive(connection.userId(), connection.id()).onErrorResume(e -> Mono.empty()))
+			.onBackpressureDrop()
+			.concatMap(tick -> presence.deviceLive(connection.userId(), connection.id())
+				.timeout(presenceSettings.refreshInterval())
+				.onErrorResume(e -> Mono.empty()), 1)
 			.subscribe();
 		return new Session(connection, signals, presenceRenewal);
 	}
