@@ -44,10 +44,12 @@ class Sessions {
 	private final Typing typing;
 	private final RealtimeSettings settings;
 	private final ReadPointers pointers;
+	private final GatewayMetrics metrics;
 
 	Sessions(LocalConnections connections, Conversations conversations, MessageLog messages, Delivery delivery,
 			Presence presence, PresenceSettings presenceSettings, Typing typing, RealtimeSettings settings,
-			ReadPointers pointers) {
+			ReadPointers pointers, GatewayMetrics metrics) {
+		this.metrics = metrics;
 		this.connections = connections;
 		this.conversations = conversations;
 		this.messages = messages;
@@ -69,7 +71,7 @@ class Sessions {
 	 *     one is answered with an error frame
 	 */
 	Session open(UUID userId, String transport, Consumer<CloseStatus> closer, ClientFrame resume) {
-		Connection connection = new Connection(userId, transport, closer, settings.outboundQueue());
+		Connection connection = new Connection(userId, transport, closer, metrics.policy(transport));
 		connection.send(new ServerFrame.Welcome(connection.userId(), connection.id(),
 				new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes())));
 		// Presence this connection watches and typing in its conversations, from any node.

@@ -33,7 +33,10 @@ class WebSocketConfiguration implements WebFluxConfigurer {
 	@Override
 	public WebSocketService getWebSocketService() {
 		int max = (int) settings.transportMaxFrameBytes().toBytes();
-		return new HandshakeWebSocketService(
+		HandshakeWebSocketService service = new HandshakeWebSocketService(
 				new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder().maxFramePayloadLength(max)));
+		// The admission ticket of the handshake follows the client into its session (see AdmissionFilter).
+		service.setSessionAttributePredicate(AdmissionFilter.TICKET::equals);
+		return service;
 	}
 }
