@@ -62,6 +62,7 @@ class DrainTests {
 				for (ChatClient device : bobs) {
 					assertThat(device.expect("message").get("seq").asLong()).isEqualTo(before);
 				}
+				assertThat(aliceOn1.expect("message").get("seq").asLong()).isEqualTo(before);
 				assertThat(readiness(node2Api)).isEqualTo(200);
 
 				shutdown = CompletableFuture.runAsync(node2::close);

@@ -128,7 +128,7 @@ final class Connection {
 		if (depth >= policy.capacity()) {
 			tooSlow = true;
 			completed = true;
-			try (MDC.MDCCloseable session = logContext()) {
+			try (LogContext session = logContext()) {
 				log.info("Closing connection {} ({}) of user {}: {} frames queued and not read", id, transport, userId, depth);
 			}
 			outbound.tryEmitComplete();
@@ -153,9 +153,38 @@ final class Connection {
 		closer.accept(status);
 	}
 
-	/** Puts this session's ids in the logging context until closed: {@code try (var ignored = connection.logContext())}. */
-	MDC.MDCCloseable logContext() {
-		MDC.put(USER_KEY, userId.toString());
-		return MDC.putCloseable(SESSION_KEY, id);
+	/**
+	 * Puts this session's ids in the logging context (MDC {@code sessionId}, {@code userId}) until
+	 * closed, then restores what was there: {@code try (var ignored = connection.logContext()) { log... }}.
+	 */
+	LogContext logContext() {
+		return new LogContext(id, userId.toString());
+	}
+
+	/** A session's ids in the MDC for a block of code. */
+	static final class LogContext implements AutoCloseable {
+
+		private final String previousSession = MDC.get(SESSION_KEY);
+		private final String previousUser = MDC.get(USER_KEY);
+
+		private LogContext(String sessionId, String userId) {
+			MDC.put(SESSION_KEY, sessionId);
+			MDC.put(USER_KEY, userId);
+		}
+
+		@Override
+		public void close() {
+			restore(SESSION_KEY, previousSession);
+			restore(USER_KEY, previousUser);
+		}
+
+		private static void restore(String key, String value) {
+			if (value == null) {
+				MDC.remove(key);
+			}
+			else {
+				MDC.put(key, value);
+			}
+		}
 	}
 }

@@ -192,7 +192,9 @@ class Sessions {
 				connection.send(new ServerFrame.Error(refusal.code(), refusal.getMessage(), ref));
 			}
 			else {
-				log.warn("A presence or receipt frame of user {} failed", connection.userId(), e);
+				try (var logContext = connection.logContext()) {
+					log.warn("A presence or receipt frame of user {} failed", connection.userId(), e);
+				}
 				connection.send(new ServerFrame.Error("unavailable", "Not available right now; retry", ref));
 			}
 			return Mono.empty();
@@ -211,7 +213,9 @@ class Sessions {
 				}
 				return messages.submit(submission);
 			}).onErrorResume(e -> {
-				log.warn("Could not hand {} of user {} to the pipeline", clientMessageId, connection.userId(), e);
+				try (var logContext = connection.logContext()) {
+					log.warn("Could not hand {} of user {} to the pipeline", clientMessageId, connection.userId(), e);
+				}
 				connection.send(new ServerFrame.Error("unavailable",
 						"Not accepted right now; retry with the same clientMessageId", clientMessageId));
 				return Mono.empty();
