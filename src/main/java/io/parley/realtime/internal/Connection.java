@@ -131,9 +131,9 @@ final class Connection {
 			try (LogContext session = logContext()) {
 				log.info("Closing connection {} ({}) of user {}: {} frames queued and not read", id, transport, userId, depth);
 			}
-			outbound.tryEmitComplete();
 			policy.listener().tooSlow(this);
-			closer.accept(TOO_SLOW);
+			closer.accept(TOO_SLOW); // first: a transport that reports the code learns it before the queue ends
+			outbound.tryEmitComplete();
 			return;
 		}
 		queued.incrementAndGet();
