@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * How a node protects itself and its clients ({@code parley.realtime.*}, next to
  * {@link RealtimeSettings}): load shedding, the slow-consumer policy and the drain on shutdown.
  *
- * @param maxConnections sessions this node holds at most (all transports); beyond it new ones are
- *     refused with 503 and a retry hint while existing sessions carry on
+ * @param maxConnections sessions this node holds at most (the transports that ask {@code Admission}:
+ *     WebSocket so far); beyond it new ones are refused with 503 and a retry hint while existing
+ *     sessions carry on
  * @param maxHandshakes handshakes in progress at once (authenticated, not yet open); beyond it new
  *     ones are refused the same way, so a reconnect storm cannot pile up work
  * @param retryAfter the least a refused client is told to wait
