@@ -29,6 +29,7 @@ import io.parley.presence.UserPresence;
 		@JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing"),
 		@JsonSubTypes.Type(value = ServerFrame.ReceiptUpdated.class, name = "receipt.updated"),
 		@JsonSubTypes.Type(value = ServerFrame.UnreadUpdated.class, name = "unread.updated"),
+		@JsonSubTypes.Type(value = ServerFrame.Reconnect.class, name = "reconnect"),
 		@JsonSubTypes.Type(value = ServerFrame.Reauthenticate.class, name = "reauthenticate"),
 		@JsonSubTypes.Type(value = ServerFrame.Authenticated.class, name = "authenticated") })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -106,6 +107,13 @@ sealed interface ServerFrame {
 	}
 
 	record Pong(String ref) implements ServerFrame {
+	}
+
+	/**
+	 * This node is going away ({@code reason} "draining"): the socket closes next; come back, to any
+	 * node, no sooner than {@code retryAfterMs} after it closed. The SDK takes it as a floor under its backoff.
+	 */
+	record Reconnect(String reason, long retryAfterMs) implements ServerFrame {
 	}
 
 	/** You were added to a conversation (or created it): refresh the conversation list. */

@@ -188,6 +188,7 @@ class ProtobufFrameCodecTests {
 				Map.entry(new ServerFrame.Typing(conversation, user, "start", null), io.parley.realtime.proto.ServerFrame.FrameCase.TYPING),
 				Map.entry(new ServerFrame.ReceiptUpdated(conversation, user, 2, 1), io.parley.realtime.proto.ServerFrame.FrameCase.RECEIPT_UPDATED),
 				Map.entry(new ServerFrame.UnreadUpdated(conversation, 1, 2, 0), io.parley.realtime.proto.ServerFrame.FrameCase.UNREAD_UPDATED),
+				Map.entry(new ServerFrame.Reconnect("draining", 1234), io.parley.realtime.proto.ServerFrame.FrameCase.RECONNECT),
 				Map.entry(new ServerFrame.Reauthenticate(Instant.ofEpochMilli(9_000)),
 						io.parley.realtime.proto.ServerFrame.FrameCase.REAUTHENTICATE),
 				Map.entry(new ServerFrame.Authenticated(Instant.ofEpochMilli(9_000), "a"),
