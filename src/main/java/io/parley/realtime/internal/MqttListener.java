@@ -2,6 +2,7 @@ package io.parley.realtime.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -183,15 +184,14 @@ class MqttListener implements SmartLifecycle {
 		String token = new String(connect.payload().passwordInBytes(), StandardCharsets.UTF_8);
 		String userName = header.hasUserName() ? connect.payload().userName() : null;
 		String id = clientId;
+		// Decide first, then run: the session's own end (an empty Mono) must never look like a refusal.
 		return tokens.decode(token)
-			.map(jwt -> accepts(jwt, userName) ? UUID.fromString(jwt.getSubject()) : null)
+			.filter(jwt -> accepts(jwt, userName))
+			.map(jwt -> Optional.of(UUID.fromString(jwt.getSubject())))
 			.onErrorResume(e -> Mono.empty())
-			.flatMap(userId -> open(userId, id, connect, rest, out, channel)
-				.onErrorResume(e -> {
-					log.warn("Could not open the MQTT session {} of user {}", id, userId, e);
-					return refuse(out, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
-				}))
-			.switchIfEmpty(Mono.defer(() -> refuse(out, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD)));
+			.defaultIfEmpty(Optional.empty())
+			.flatMap(userId -> userId.isPresent() ? open(userId.get(), id, connect, rest, out, channel)
+					: refuse(out, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD));
 	}
 
 	/** The user name may be left empty, or be the token's user id or username (any case); anything else is a mix-up. */
@@ -209,7 +209,14 @@ class MqttListener implements SmartLifecycle {
 		boolean persistent = !header.isCleanSession();
 		Mono<MqttSessionStore.Stored> stored = persistent ? store.load(userId, clientId)
 				: store.discard(userId, clientId).thenReturn(new MqttSessionStore.Stored(Map.of(), Map.of()));
-		return stored.flatMap(kept -> {
+		return stored.map(Optional::of).onErrorResume(e -> {
+			log.warn("Could not read the MQTT session {} of user {}", clientId, userId, e);
+			return Mono.just(Optional.empty());
+		}).flatMap(found -> {
+			if (found.isEmpty()) {
+				return refuse(out, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+			}
+			MqttSessionStore.Stored kept = found.get();
 			ClientFrame resume = kept.cursors().isEmpty() ? null
 					: new ClientFrame.Resume(kept.cursors().entrySet().stream()
 						.map(c -> new ClientFrame.Cursor(c.getKey(), c.getValue()))
