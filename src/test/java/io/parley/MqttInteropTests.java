@@ -71,6 +71,23 @@ class MqttInteropTests extends AliceAndBobInAGroup {
 	}
 
 	@Test
+	void aQos2SendIsAnsweredOnceDurableAndStoredOnce() throws Exception {
+		try (ChatClient aliceOnWeb = api.connect(alice); MqttUser bobOnMqtt = MqttUser.connect(mqttPort, bob)) {
+			// PUBREC comes once the entry is durable; Paho then sends PUBREL and waits for PUBCOMP.
+			bobOnMqtt.publish(bobOnMqtt.conversationTopic(group), "{\"clientMessageId\":\"exactly-once\",\"body\":\"at QoS 2\"}", 2);
+			assertThat(api.history(alice, group, null).get("messages").get(0).get("clientMessageId").asString()).isEqualTo("exactly-once");
+			assertThat(aliceOnWeb.expect("message").get("body").asString()).isEqualTo("at QoS 2");
+			// Edits and deletes go to the same topic with their type.
+			bobOnMqtt.publish(bobOnMqtt.conversationTopic(group),
+					"{\"type\":\"edit\",\"clientMessageId\":\"fix-1\",\"seq\":1,\"expectedVersion\":1,\"body\":\"at QoS 2, edited\"}", 1);
+			JsonNode edit = aliceOnWeb.expect("message");
+			assertThat(edit.get("kind").asString()).isEqualTo("edit");
+			assertThat(edit.get("body").asString()).isEqualTo("at QoS 2, edited");
+			assertThat(ParleyApi.seqs(api.history(alice, group, null))).containsExactly(2L, 1L);
+		}
+	}
+
+	@Test
 	void typingAndPresenceTravelOnTheirOwnTopics() throws Exception {
 		try (ChatClient aliceOnWeb = api.connect(alice); MqttUser bobOnMqtt = MqttUser.connect(mqttPort, bob)) {
 			String typing = "parley/conversations/" + group + "/typing";

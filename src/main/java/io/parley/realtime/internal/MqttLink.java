@@ -145,6 +145,27 @@ final class MqttLink {
 
 	// ---------------------------------------------------------------- inbound
 
+	/**
+	 * Answers at once what must not wait behind a slow send (a PUBLISH is handled when the pipeline
+	 * took it): PINGREQ, so a busy connection is never taken for a dead one, and the client's PUBACKs.
+	 *
+	 * @return whether the packet is done with
+	 */
+	boolean answeredAtOnce(Object packet) {
+		if (packet instanceof MqttMessage message && message.decoderResult().isSuccess()) {
+			MqttMessageType type = message.fixedHeader().messageType();
+			if (type == MqttMessageType.PINGREQ) {
+				answer(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+				return true;
+			}
+			if (type == MqttMessageType.PUBACK) {
+				delivered(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** Handles one packet from the client; the caller handles a connection's packets one after another. */
 	Mono<Void> onPacket(Object packet) {
 		if (packet instanceof Publish publish) {

@@ -238,7 +238,7 @@ class MqttListener implements SmartLifecycle {
 			Mono<Void> watch = link.restore(kept.subscriptions());
 			Mono<Void> inbound = watch
 				.onErrorResume(e -> Mono.empty())
-				.thenMany(rest.concatMap(link::onPacket))
+				.thenMany(rest.filter(packet -> !link.answeredAtOnce(packet)).concatMap(link::onPacket))
 				.onErrorResume(e -> Mono.empty())
 				.then()
 				.doFinally(signal -> {
