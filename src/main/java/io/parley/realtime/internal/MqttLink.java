@@ -490,12 +490,10 @@ final class MqttLink {
 	private void publish(MqttTopic topic, OutboundFrame frame, InFlight entry, List<MqttMessage> packets) {
 		Integer qos = subscriptions.get(topic.name());
 		if (entry != null) {
-			Integer all = subscriptions.get(MqttTopic.messages(null).name());
-			qos = qos == null ? all : (all == null ? qos : Math.max(qos, all));
+			qos = higher(qos, subscriptions.get(MqttTopic.messages(null).name()));
 		}
 		else if (topic.kind() == MqttTopic.Kind.TYPING) {
-			Integer all = subscriptions.get(MqttTopic.typing(null).name());
-			qos = qos == null ? all : (all == null ? qos : Math.max(qos, all));
+			qos = higher(qos, subscriptions.get(MqttTopic.typing(null).name()));
 		}
 		if (qos == null) {
 			return; // not subscribed: MQTT delivers only what was asked for
@@ -521,6 +519,14 @@ final class MqttLink {
 			.messageId(packetId)
 			.payload(Unpooled.wrappedBuffer(payload))
 			.build());
+	}
+
+	/** The higher QoS of an exact and a wildcard subscription, either of which may be absent (null). */
+	private static Integer higher(Integer exact, Integer wildcard) {
+		if (exact == null) {
+			return wildcard;
+		}
+		return wildcard == null ? exact : Integer.valueOf(Math.max(exact, wildcard));
 	}
 
 	private int nextPacketId() {

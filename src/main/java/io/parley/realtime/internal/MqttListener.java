@@ -98,6 +98,7 @@ class MqttListener implements SmartLifecycle {
 			.doOnConnection(connection -> connection.addHandlerLast("mqttDecoder", new MqttDecoder(maxBytes, MAX_CLIENT_ID_LENGTH))
 				.addHandlerLast("mqttEncoder", MqttEncoder.INSTANCE))
 			.handle(this::serve)
+			.wiretap(Boolean.getBoolean("parley.mqtt.wiretap"))
 			.bindNow();
 		environment.getPropertySources().addFirst(new MapPropertySource("parley.mqtt", Map.of("local.mqtt.port", server.port())));
 		log.info("MQTT listener on {}:{}", mqtt.host(), server.port());
@@ -239,7 +240,10 @@ class MqttListener implements SmartLifecycle {
 			Mono<Void> inbound = watch
 				.onErrorResume(e -> Mono.empty())
 				.thenMany(rest.filter(packet -> !link.answeredAtOnce(packet)).concatMap(link::onPacket))
-				.onErrorResume(e -> Mono.empty())
+				.onErrorResume(e -> {
+					log.info("MQTT connection {} of user {} failed: {}", clientId, userId, e.toString());
+					return Mono.empty();
+				})
 				.then()
 				.doFinally(signal -> {
 					link.inboundDone();
@@ -247,7 +251,10 @@ class MqttListener implements SmartLifecycle {
 				});
 			Flux<MqttMessage> packets = Flux.concat(Mono.just(accepted),
 					Flux.merge(link.control(), session.connection().outbound().concatMap(link::packets)));
-			Mono<Void> outbound = out.sendObject(packets).then().onErrorResume(e -> Mono.empty());
+			Mono<Void> outbound = out.sendObject(packets).then().onErrorResume(e -> {
+				log.info("MQTT connection {} of user {} could not be written to: {}", clientId, userId, e.toString());
+				return Mono.empty();
+			});
 			return Mono.when(inbound, outbound).doFinally(signal -> {
 				session.end(link.deliberate());
 				channel.dispose();
