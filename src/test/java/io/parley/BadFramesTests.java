@@ -92,7 +92,9 @@ class BadFramesTests {
 		try (ChatClient aliceClient = api.connect(alice); ChatClient bobClient = api.connect(bob);
 				ChatClient carolClient = api.connect(carol)) {
 			carolClient.sendRaw("{\"type\":\"send\",\"body\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}");
-			assertThat(carolClient.awaitClose().getCode()).isEqualTo(1009);
+			// The server closes with 1009. Carol is still writing her 2 MB when it does, so on a busy
+			// machine her side may see the TCP reset before the close frame (1006): closed either way.
+			assertThat(carolClient.awaitClose().getCode()).isIn(1009, 1006);
 
 			aliceClient.send(group, "carol left?");
 			assertThat(aliceClient.expect("ack").get("seq").asLong()).isEqualTo(1);
