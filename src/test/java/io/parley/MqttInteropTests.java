@@ -128,6 +128,14 @@ class MqttInteropTests extends AliceAndBobInAGroup {
 			assertThat(refusal.get("code").asString()).isEqualTo("not_a_member");
 			assertThat(refusal.get("ref").asString()).isEqualTo(clientMessageId);
 
+			// Her own topic takes any WebSocket frame; a topic Parley does not have is refused there too.
+			carolOnMqtt.publish(carolOnMqtt.ownTopic(), "{\"type\":\"ping\",\"ref\":\"p-1\"}", 1);
+			assertThat(carolOnMqtt.next(carolOnMqtt.ownTopic(), "pong").get("ref").asString()).isEqualTo("p-1");
+			carolOnMqtt.publish("parley/nowhere", "hello?", 1);
+			assertThat(carolOnMqtt.next(carolOnMqtt.ownTopic(), "error").get("code").asString()).isEqualTo("unknown_topic");
+			carolOnMqtt.publish("parley/users/" + alice.id(), "{\"type\":\"ping\"}", 1);
+			assertThat(carolOnMqtt.next(carolOnMqtt.ownTopic(), "error").get("code").asString()).isEqualTo("validation_failed");
+
 			aliceOnWeb.send(group, "members only");
 			assertThat(aliceOnWeb.expect("ack").get("seq").asLong()).as("Carol's publish took no seq").isEqualTo(1);
 			assertThat(aliceOnWeb.expect("message").get("body").asString()).isEqualTo("members only");

@@ -98,7 +98,6 @@ class MqttListener implements SmartLifecycle {
 			.doOnConnection(connection -> connection.addHandlerLast("mqttDecoder", new MqttDecoder(maxBytes, MAX_CLIENT_ID_LENGTH))
 				.addHandlerLast("mqttEncoder", MqttEncoder.INSTANCE))
 			.handle(this::serve)
-			.wiretap(Boolean.getBoolean("parley.mqtt.wiretap"))
 			.bindNow();
 		environment.getPropertySources().addFirst(new MapPropertySource("parley.mqtt", Map.of("local.mqtt.port", server.port())));
 		log.info("MQTT listener on {}:{}", mqtt.host(), server.port());
