@@ -1,6 +1,7 @@
 package io.parley.realtime;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -29,6 +30,7 @@ public record RealtimeSettings(@DefaultValue("64KB") DataSize maxFrameBytes, @De
 		this(maxFrameBytes, transportMaxFrameBytes, maxBodyCodePoints, outboundQueue, maxCatchUp, DataSize.ofKilobytes(16));
 	}
 
+	@ConstructorBinding
 	public RealtimeSettings {
 		if (maxCatchUp >= outboundQueue) {
 			throw new IllegalArgumentException("parley.realtime.max-catch-up must be below outbound-queue, or a resume would overflow it");
