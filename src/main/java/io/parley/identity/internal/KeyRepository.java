@@ -34,9 +34,13 @@ class KeyRepository {
 			.optional();
 	}
 
-	/** Serializes device registrations of one user (the device limit), by locking the account row. */
+	/**
+	 * Serializes device registrations of one user (the device limit), by locking the account row.
+	 * {@code NO KEY UPDATE}: inserts elsewhere that reference the account (foreign keys take
+	 * {@code KEY SHARE}) are not held up.
+	 */
 	void lockUser(UUID userId) {
-		jdbc.sql("SELECT id FROM accounts WHERE id = :u FOR UPDATE").param("u", userId).query(UUID.class).optional();
+		jdbc.sql("SELECT id FROM accounts WHERE id = :u FOR NO KEY UPDATE").param("u", userId).query(UUID.class).optional();
 	}
 
 	int deviceCount(UUID userId) {
