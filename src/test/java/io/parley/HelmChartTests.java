@@ -140,6 +140,25 @@ class HelmChartTests {
 	}
 
 	@Test
+	void anIngressIsOptInAndRoutesEverythingToTheService() {
+		assertThat(render(null).all("Ingress")).isEmpty();
+		Manifests manifests = render(template -> template.set("ingress.enabled", true).set("ingress.hosts[0]", "chat.example.com")
+			.set("ingress.className", "nginx"));
+		Map<String, Object> ingress = manifests.one("Ingress");
+		assertThat(at(ingress, "spec.ingressClassName")).isEqualTo("nginx");
+		assertThat(at(ingress, "spec.rules.0.host")).isEqualTo("chat.example.com");
+		assertThat(at(ingress, "spec.rules.0.http.paths.0.backend.service.name")).isEqualTo(at(manifests.one("Service"), "metadata.name"));
+		assertThat(at(ingress, "metadata.annotations")).asString().contains("proxy-read-timeout");
+	}
+
+	@Test
+	void aPreStopSleepIsRenderedOnlyWhenAsked() {
+		assertThat(at(container(render(null).one("Deployment")), "lifecycle")).isNull();
+		assertThat(at(container(render(template -> template.set("preStopSleepSeconds", 5)).one("Deployment")),
+				"lifecycle.preStop.sleep.seconds")).isEqualTo(5);
+	}
+
+	@Test
 	void theChartShipsConfigApplicationProductionYmlUnchanged() throws IOException {
 		String shipped = Files.readString(Path.of("config", "application-production.yml"));
 		assertThat(Files.readString(CHART.resolve("files/application-production.yml")))
