@@ -137,6 +137,10 @@ class HelmChartTests {
 		Map<String, Object> secret = manifests.one("Secret");
 		assertThat(decoded(secret, "jwt-secret")).isEqualTo("c2VjcmV0");
 		assertThat(decoded(secret, "postgres-password")).isEqualTo("pg-pass");
+		assertThat(((Map<?, ?>) at(secret, "data")).keySet().stream().map(Object::toString).toList()).as("unset optional passwords are left out, so Parley's defaults apply")
+			.doesNotContain("redis-password", "cassandra-password");
+		Map<String, Object> withRedis = render(template -> template.set("secrets.redisPassword", "r-pass")).one("Secret");
+		assertThat(decoded(withRedis, "redis-password")).isEqualTo("r-pass");
 	}
 
 	@Test
