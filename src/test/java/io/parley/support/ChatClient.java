@@ -41,6 +41,8 @@ public final class ChatClient implements AutoCloseable {
 	private final Sinks.One<CloseStatus> closed = Sinks.one();
 	private volatile org.springframework.web.reactive.socket.WebSocketSession session;
 	private Disposable connection;
+	/** Set when SSE or long polling carries this client instead of a WebSocket. */
+	private HttpWire http;
 
 	/** The wire format a client asks for at the handshake. */
 	public enum Encoding {
@@ -111,6 +113,84 @@ public final class ChatClient implements AutoCloseable {
 		return client;
 	}
 
+	/** The transports a client can be carried by; every one gives the same frames. */
+	public enum Transport {
+		WEBSOCKET, SSE, LONG_POLL
+	}
+
+	/** Connects over the given transport and resumes from {@code resume} ("conv:seq,..." or null). */
+	public static ChatClient connect(int port, String token, String resume, Transport transport) {
+		if (transport == Transport.WEBSOCKET) {
+			return connect(port, token, resume);
+		}
+		ChatClient client = new ChatClient(new HttpWire(port, token, transport == Transport.SSE));
+		client.http.start(client, resume);
+		client.sessionId = client.expect("welcome").get("sessionId").asString();
+		client.http.sessionId = client.sessionId;
+		return client;
+	}
+
+	private ChatClient(HttpWire wire) {
+		this.encoding = Encoding.DEFAULT;
+		this.http = wire;
+	}
+
+	/** The transport under this client. */
+	public Transport transport() {
+		return http == null ? Transport.WEBSOCKET : http.sse ? Transport.SSE : Transport.LONG_POLL;
+	}
+
+	/** SSE: the id of the last event that had one (what a browser would send as Last-Event-ID). */
+	public String lastEventId() {
+		return http.lastEventId;
+	}
+
+	/** SSE: comment lines (heartbeats) received so far. */
+	public int heartbeats() {
+		return http.heartbeats.get();
+	}
+
+	/** Long polling: the cursor the next poll carries. */
+	public String pollCursor() {
+		return http.cursor;
+	}
+
+	/** SSE, as a browser's EventSource reconnects: the URL it was opened with, plus Last-Event-ID. */
+	public static ChatClient connectSse(int port, String token, String resume, String lastEventId) {
+		HttpWire wire = new HttpWire(port, token, true);
+		wire.lastEventId = lastEventId;
+		ChatClient client = new ChatClient(wire);
+		wire.start(client, resume);
+		client.sessionId = client.expect("welcome").get("sessionId").asString();
+		wire.sessionId = client.sessionId;
+		return client;
+	}
+
+	/** Long polling: stops polling (the session on the server lives on until it expires). */
+	public void pausePolling() {
+		http.pause();
+	}
+
+	/** Long polling: polls again, with the session id and cursor it had. */
+	public void resumePolling() {
+		http.pollLoop(this);
+	}
+
+	/** Long polling: the session id the last answer named (a new one after the server resumed anew). */
+	public String pollSessionId() {
+		return http.sessionId;
+	}
+
+	/** Long polling: the next answer is thrown away unread, as if the response were lost on the way. */
+	public void loseNextPollResponse() {
+		http.loseNext = true;
+	}
+
+	/** Long polling: how many polls were answered. */
+	public int polls() {
+		return http.polls.get();
+	}
+
 	/** The server's id of this connection (where acks and refusals are addressed). */
 	public String sessionId() {
 		return sessionId;
@@ -134,11 +214,19 @@ public final class ChatClient implements AutoCloseable {
 
 	/** Drops the TCP connection without a close handshake, as a phone losing its network would. */
 	public void drop() {
+		if (http != null) {
+			http.stop();
+			return;
+		}
 		connection.dispose();
 	}
 
 	/** Sends a raw text frame exactly as given. */
 	public synchronized ChatClient sendRaw(String frame) {
+		if (http != null) {
+			http.post(frame);
+			return this;
+		}
 		awaitSession();
 		outbound.tryEmitNext(session.textMessage(frame));
 		return this;
@@ -298,6 +386,13 @@ public final class ChatClient implements AutoCloseable {
 
 	/** Closes with the given status, e.g. 1001 as a browser does on reload. */
 	public void close(CloseStatus status) {
+		if (http != null) {
+			if (status.getCode() == CloseStatus.NORMAL.getCode()) {
+				http.end();
+			}
+			http.stop();
+			return;
+		}
 		if (session != null) {
 			session.close(status).block(Duration.ofSeconds(5));
 		}
@@ -306,9 +401,153 @@ public final class ChatClient implements AutoCloseable {
 
 	@Override
 	public void close() {
+		if (http != null) {
+			http.end();
+			http.stop();
+			return;
+		}
 		if (session != null) {
 			session.close().block(Duration.ofSeconds(5));
 		}
 		connection.dispose();
+	}
+
+	/**
+	 * SSE or long polling under a client: events arrive on a stream or by polls, frames go out as
+	 * POSTs, one after another in the order sent (each waits for the previous one's 202).
+	 */
+	private static final class HttpWire {
+
+		private static final org.springframework.core.ParameterizedTypeReference<org.springframework.http.codec.ServerSentEvent<String>> SSE_EVENT =
+				new org.springframework.core.ParameterizedTypeReference<>() {
+				};
+
+		final boolean sse;
+		private final String token;
+		private final org.springframework.web.reactive.function.client.WebClient web;
+		private final Sinks.Many<String> posts = Sinks.many().unicast().onBackpressureBuffer();
+		volatile String sessionId;
+		volatile String lastEventId;
+		volatile String cursor;
+		volatile boolean loseNext;
+		final java.util.concurrent.atomic.AtomicInteger heartbeats = new java.util.concurrent.atomic.AtomicInteger();
+		final java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+		private volatile boolean stopped;
+		private Disposable stream;
+		private Disposable sender;
+
+		HttpWire(int port, String token, boolean sse) {
+			this.sse = sse;
+			this.token = token;
+			this.web = org.springframework.web.reactive.function.client.WebClient.builder()
+				.baseUrl("http://localhost:" + port)
+				.codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
+				.build();
+		}
+
+		void start(ChatClient client, String resume) {
+			sender = posts.asFlux()
+				.concatMap(frame -> web.post()
+					.uri("/api/sessions/{id}/frames", sessionId)
+					.header("Authorization", "Bearer " + token)
+					.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+					.bodyValue(frame)
+					.retrieve()
+					.toBodilessEntity()
+					.onErrorResume(e -> Mono.empty()))
+				.subscribe();
+			if (sse) {
+				stream = web.get()
+					.uri(b -> b.path("/sse").queryParam("access_token", token).queryParamIfPresent("resume", java.util.Optional.ofNullable(resume)).build())
+					.accept(org.springframework.http.MediaType.TEXT_EVENT_STREAM)
+					.headers(h -> {
+						if (lastEventId != null) {
+							h.set("Last-Event-ID", lastEventId);
+						}
+					})
+					.retrieve()
+					.bodyToFlux(SSE_EVENT)
+					.subscribe(event -> {
+						if (event.data() == null) {
+							heartbeats.incrementAndGet();
+							return;
+						}
+						if (event.id() != null) {
+							lastEventId = event.id();
+						}
+						JsonNode frame = json.readTree(event.data());
+						if ("close".equals(event.event())) {
+							client.closed.tryEmitValue(new CloseStatus(frame.get("code").asInt(), frame.get("reason").asString()));
+							return;
+						}
+						client.received.add(frame);
+					}, e -> client.closed.tryEmitValue(CloseStatus.NO_CLOSE_FRAME), () -> client.closed.tryEmitValue(CloseStatus.NO_CLOSE_FRAME));
+				return;
+			}
+			JsonNode created = web.post()
+				.uri(b -> b.path("/api/sessions").queryParamIfPresent("resume", java.util.Optional.ofNullable(resume)).build())
+				.header("Authorization", "Bearer " + token)
+				.retrieve()
+				.bodyToMono(JsonNode.class)
+				.block(WAIT);
+			sessionId = created.get("sessionId").asString();
+			cursor = created.get("cursor").asString();
+			pollLoop(client);
+		}
+
+		/** Polls one after another, each with the cursor of the last answer read, until stopped. */
+		void pollLoop(ChatClient client) {
+			stopped = false;
+			stream = Mono.defer(() -> web.get()
+				.uri(b -> b.path("/api/sessions/" + sessionId + "/events").queryParam("cursor", cursor).build())
+				.header("Authorization", "Bearer " + token)
+				.retrieve()
+				.bodyToMono(JsonNode.class))
+				.doOnNext(batch -> {
+					polls.incrementAndGet();
+					if (loseNext) {
+						loseNext = false;
+						return; // unread: the cursor stays where it was
+					}
+					sessionId = batch.get("sessionId").asString();
+					cursor = batch.get("cursor").asString();
+					batch.get("events").forEach(client.received::add);
+					if (batch.has("closed")) {
+						client.closed.tryEmitValue(new CloseStatus(batch.get("closed").get("code").asInt()));
+					}
+				})
+				.repeat(() -> !stopped)
+				.subscribe(null, e -> client.closed.tryEmitValue(CloseStatus.NO_CLOSE_FRAME));
+		}
+
+		void pause() {
+			stopped = true;
+			if (stream != null) {
+				stream.dispose();
+			}
+		}
+
+		void post(String frame) {
+			posts.tryEmitNext(frame);
+		}
+
+		/** Ends the session on the server deliberately (the device goes offline at once). */
+		void end() {
+			if (sessionId != null) {
+				web.delete().uri("/api/sessions/{id}", sessionId).header("Authorization", "Bearer " + token)
+					.retrieve().toBodilessEntity().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(5));
+			}
+		}
+
+		/** Stops receiving without a word to the server, as a client whose network vanished. */
+		void stop() {
+			stopped = true;
+			if (stream != null) {
+				stream.dispose();
+			}
+			if (sender != null) {
+				sender.dispose();
+			}
+		}
 	}
 }

@@ -97,6 +97,11 @@ public final class ParleyApi {
 		return ChatClient.connect(port, user.token(), null, encoding);
 	}
 
+	/** Connects over a given transport, resuming from {@code resume} ("conv:seq,...", or null). */
+	public ChatClient connect(User user, ChatClient.Transport transport, String resume) {
+		return ChatClient.connect(port, user.token(), resume, transport);
+	}
+
 	public ChatClient connect(User user, UUID conversation, long afterSeq) {
 		return ChatClient.connect(port, user.token(), conversation + ":" + afterSeq);
 	}

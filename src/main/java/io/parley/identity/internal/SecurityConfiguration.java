@@ -41,13 +41,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Who may call what. Everything needs a valid access token except registration, login, the static
- * page, and the health and info endpoints. Browsers cannot put headers on a WebSocket handshake, so
- * {@code /ws} alone also accepts the token as the {@code access_token} query parameter.
+ * page, and the health and info endpoints. Browsers cannot put headers on a WebSocket handshake or an
+ * EventSource, so {@code /ws} and {@code /sse} alone also accept the token as the {@code access_token}
+ * query parameter.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-	static final String WEBSOCKET_PATH = "/ws";
+	/** Paths whose browser clients cannot set headers (WebSocket, EventSource): the token may come as a query parameter. */
+	static final java.util.Set<String> QUERY_TOKEN_PATHS = java.util.Set.of("/ws", "/sse");
 
 	@Bean
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper json) {
@@ -87,8 +89,8 @@ class SecurityConfiguration {
 	}
 
 	private static Mono<org.springframework.security.core.Authentication> bearerToken(ServerWebExchange exchange) {
-		boolean websocket = WEBSOCKET_PATH.equals(exchange.getRequest().getPath().pathWithinApplication().value());
-		return (websocket ? HEADER_OR_QUERY : HEADER_ONLY).convert(exchange);
+		boolean headerless = QUERY_TOKEN_PATHS.contains(exchange.getRequest().getPath().pathWithinApplication().value());
+		return (headerless ? HEADER_OR_QUERY : HEADER_ONLY).convert(exchange);
 	}
 
 	private static Mono<Void> writeProblem(ServerHttpResponse response, JsonMapper json, ProblemDetail problem) {

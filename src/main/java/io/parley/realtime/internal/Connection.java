@@ -75,8 +75,8 @@ final class Connection {
 		Sinks.EmitResult result = outbound.tryEmitNext(frame);
 		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
 			log.info("Closing connection {} of user {}: outbound queue full", id, userId);
+			closer.accept(TOO_SLOW); // first: a transport that reports the code learns it before the queue ends
 			outbound.tryEmitComplete();
-			closer.accept(TOO_SLOW);
 		}
 	}
 

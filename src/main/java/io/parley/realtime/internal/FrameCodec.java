@@ -222,7 +222,19 @@ class FrameCodec {
 		if (value == null || value.isBlank()) {
 			return null;
 		}
-		String[] items = java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8).split(",");
+		return decodeCursor(java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * A resume cursor in its text form {@code conversationId:afterSeq,...}, as every transport takes it
+	 * (WebSocket {@code resume=}, SSE {@code Last-Event-ID}, long-poll {@code cursor=}): a
+	 * {@link ClientFrame.Resume}, {@link ClientFrame.Invalid}, or {@code null} when blank.
+	 */
+	ClientFrame decodeCursor(String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		String[] items = value.split(",");
 		if (items.length > MAX_RESUME_CURSORS) {
 			return invalid("resume takes at most " + MAX_RESUME_CURSORS + " conversations", null);
 		}

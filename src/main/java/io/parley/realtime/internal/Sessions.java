@@ -95,6 +95,7 @@ class Sessions {
 		private final Connection connection;
 		private final Disposable signals;
 		private final Disposable presenceRenewal;
+		private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
 		private Session(Connection connection, Disposable signals, Disposable presenceRenewal) {
 			this.connection = connection;
@@ -112,6 +113,9 @@ class Sessions {
 		 * within the TTL, so a quick reconnect shows watchers no offline/online flap.
 		 */
 		void end(boolean deliberate) {
+			if (!ended.compareAndSet(false, true)) {
+				return; // ended already (transports may end a session from two sides)
+			}
 			presenceRenewal.dispose();
 			signals.dispose();
 			connections.remove(connection);

@@ -1,0 +1,160 @@
+package io.parley.realtime.internal;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The poll side of one long-polling session: the frames queued for it between polls, and the
+ * handover from one poll to the next.
+ * <ul>
+ * <li>Frames that arrive while no poll is open wait here (at most {@code capacity}; past that the
+ * session ends and the client's next poll resumes from history, exactly as a slow WebSocket does).</li>
+ * <li>A poll answers at once when frames wait, else when the first one arrives, else empty after the
+ * poll timeout.</li>
+ * <li>Each answer carries a cursor: the resume positions after its frames, then {@code ~} and the
+ * number of the batch. The next poll sends it back. If it comes back with anything else, the client
+ * did not get the last answer (a response lost on the way), and its frames are sent again, ahead of
+ * new ones: a lost response costs a repeat, never a gap. The client drops repeats by seq.</li>
+ * </ul>
+ * Guarded by its own monitor; frames arrive on any thread, polls on event loops. Nothing here blocks.
+ */
+final class LongPoll {
+
+	/** What one poll hands the client: frames in order and the cursor to poll with next. */
+	record Batch(String cursor, List<OutboundFrame> frames, CloseStatus closed) {
+	}
+
+	/** An open poll: signalled when frames arrive, or when a newer poll of the same client replaces it. */
+	private static final class Waiter {
+
+		final Sinks.One<Boolean> ready = Sinks.one();
+		boolean superseded;
+	}
+
+	private final CursorPositions positions;
+	private final int capacity;
+	private final ArrayDeque<OutboundFrame> pending = new ArrayDeque<>();
+	private List<OutboundFrame> handedOut = List.of();
+	private String handedOutCursor;
+	private long batches;
+	private Waiter waiting;
+	private long idleSinceNanos = System.nanoTime();
+	private CloseStatus closed;
+
+	LongPoll(CursorPositions positions, int capacity) {
+		this.positions = positions;
+		this.capacity = capacity;
+	}
+
+	/** A frame for the client, from the session's outbound queue. */
+	synchronized void offer(OutboundFrame frame) {
+		if (closed != null) {
+			return;
+		}
+		if (pending.size() >= capacity) {
+			// The client stopped polling but its session lives: rather than hold without bound, end it.
+			// Its next poll starts a new session from its cursor, and history fills the rest.
+			pending.clear();
+			handedOut = List.of();
+			close(Connection.TOO_SLOW);
+			return;
+		}
+		pending.add(frame);
+		wake();
+	}
+
+	/** The session is ending: frames already queued still go out, then the close. */
+	synchronized void close(CloseStatus status) {
+		if (closed == null) {
+			closed = status;
+		}
+		wake();
+	}
+
+	synchronized boolean isClosed() {
+		return closed != null;
+	}
+
+	/** The cursor the client would resume from now: the positions of what it was handed. */
+	synchronized String cursor() {
+		return handedOutCursor != null ? handedOutCursor : positions + "~" + batches;
+	}
+
+	/** True when no poll is open and none has been for longer than {@code timeout}. */
+	synchronized boolean idleFor(Duration timeout) {
+		return waiting == null && System.nanoTime() - idleSinceNanos > timeout.toNanos();
+	}
+
+	/**
+	 * One poll. {@code cursor} is what the previous answer said (or {@code null} on the first poll).
+	 * Completes with the frames that wait, at once, or when the first arrives, or empty after {@code timeout}.
+	 */
+	Mono<Batch> poll(String cursor, Duration timeout) {
+		Waiter waiter;
+		synchronized (this) {
+			if (!handedOut.isEmpty() && !acknowledges(cursor)) {
+				// The last answer did not arrive: its frames go again, first.
+				for (int i = handedOut.size() - 1; i >= 0; i--) {
+					pending.addFirst(handedOut.get(i));
+				}
+			}
+			handedOut = List.of();
+			if (waiting != null) {
+				waiting.superseded = true; // an older poll of this client still open: it answers empty
+				waiting.ready.tryEmitValue(true);
+			}
+			waiter = new Waiter();
+			waiting = waiter;
+			if (!pending.isEmpty() || closed != null) {
+				waiter.ready.tryEmitValue(true);
+			}
+		}
+		return waiter.ready.asMono()
+			.timeout(timeout, Mono.just(false))
+			.map(ignored -> take(waiter))
+			.doOnCancel(() -> abandoned(waiter));
+	}
+
+	/** The client went away mid-poll: nothing was taken, so everything waits for its next poll. */
+	private synchronized void abandoned(Waiter waiter) {
+		if (waiting == waiter) {
+			waiting = null;
+			idleSinceNanos = System.nanoTime();
+		}
+	}
+
+	/** Whether the client polls with the cursor of the last answer, so it got that answer. */
+	private boolean acknowledges(String cursor) {
+		return cursor != null && cursor.equals(handedOutCursor);
+	}
+
+	private synchronized Batch take(Waiter waiter) {
+		if (waiting == waiter) {
+			waiting = null;
+			idleSinceNanos = System.nanoTime();
+		}
+		if (waiter.superseded) {
+			return new Batch(cursor(), List.of(), null);
+		}
+		List<OutboundFrame> frames = new ArrayList<>(pending);
+		pending.clear();
+		frames.forEach(frame -> positions.advance(frame.frame()));
+		batches++;
+		handedOut = frames;
+		handedOutCursor = positions + "~" + batches;
+		return new Batch(handedOutCursor, frames, closed);
+	}
+
+	private void wake() {
+		if (waiting != null) {
+			waiting.ready.tryEmitValue(true);
+		}
+	}
+}
