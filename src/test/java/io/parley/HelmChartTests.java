@@ -152,7 +152,8 @@ class HelmChartTests {
 		assertThat(at(ingress, "spec.ingressClassName")).isEqualTo("nginx");
 		assertThat(at(ingress, "spec.rules.0.host")).isEqualTo("chat.example.com");
 		assertThat(at(ingress, "spec.rules.0.http.paths.0.backend.service.name")).isEqualTo(at(manifests.one("Service"), "metadata.name"));
-		assertThat(at(ingress, "metadata.annotations")).asString().contains("proxy-read-timeout");
+		assertThat(at(ingress, "metadata.annotations")).asString().contains("proxy-read-timeout").contains("proxy-buffering")
+			.contains("affinity");
 	}
 
 	@Test
