@@ -87,6 +87,20 @@ class CiphertextTests extends AliceAndBobInAGroup {
 		}
 	}
 
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.EnumSource(ChatClient.Transport.class)
+	void everyTransportCarriesTheSameBytes(ChatClient.Transport transport) {
+		try (ChatClient bobProto = api.connect(bob, Encoding.PROTOBUF); ChatClient aliceClient = api.connect(alice, transport, null)) {
+			byte[] opaque = bytes(777);
+			opaque[0] = 0;
+			opaque[1] = (byte) 0xFF;
+			sendCiphertext(aliceClient, "t-" + transport, null, opaque);
+			aliceClient.expect("ack");
+			assertThat(ciphertext(aliceClient.expect("message"))).isEqualTo(opaque);
+			assertThat(ciphertext(bobProto.expect("message"))).isEqualTo(opaque);
+		}
+	}
+
 	@Test
 	void anEditReplacesTheCiphertextAndADeleteErasesIt() {
 		try (ChatClient aliceClient = api.connect(alice); ChatClient bobClient = api.connect(bob, Encoding.PROTOBUF)) {
