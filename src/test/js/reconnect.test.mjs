@@ -63,14 +63,31 @@ test('transports downgrade WebSocket → SSE → long polling when they cannot c
   assert.equal(ladder.next(), 'sse');
   ladder.failed(); ladder.failed();
   assert.equal(ladder.next(), 'longpoll');
-  ladder.failed(); ladder.failed();
-  assert.equal(ladder.next(), 'longpoll', 'the last resort stays');
+  ladder.connected();                                  // long polling works here
   clock.advance(59_999);
   assert.equal(ladder.next(), 'longpoll');
   clock.advance(1);
   assert.equal(ladder.next(), 'websocket', 'time to try the best transport again');
-  ladder.failed(); ladder.failed();
-  assert.equal(ladder.next(), 'sse');
+  ladder.failed();
+  assert.equal(ladder.next(), 'longpoll', 'a failed upgrade probe goes straight back to what worked');
+  clock.advance(60_000);
+  assert.equal(ladder.next(), 'websocket');
+  ladder.connected();
+  assert.equal(ladder.untilUpgrade(), null, 'back on the best transport: no more upgrades due');
+  ladder.failed();
+  assert.equal(ladder.next(), 'websocket', 'a blip on the best transport after an upgrade is not a downgrade');
+});
+
+test('a server that is down altogether makes the ladder go round, not stick on long polling', () => {
+  const clock = new FakeClock();
+  const ladder = new TransportLadder({ failuresToDowngrade: 2, upgradeAfterMs: 60_000, clock: clock.api });
+  const tried = [];
+  for (let i = 0; i < 6; i++) { tried.push(ladder.next()); ladder.failed(); }
+  assert.deepEqual(tried, ['websocket', 'websocket', 'sse', 'sse', 'longpoll', 'longpoll']);
+  assert.equal(ladder.next(), 'websocket');
+  assert.equal(ladder.untilUpgrade(), null, 'back at the top: nothing to upgrade to');
+  ladder.connected();
+  assert.equal(ladder.next(), 'websocket', 'the server is back: the best transport connects');
 });
 
 test('a transport that connects keeps its place: failures must be in a row', () => {

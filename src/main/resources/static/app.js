@@ -1,5 +1,9 @@
-// Parley web client: REST for accounts, conversations and history; a WebSocket for live messages.
+// Parley web client, built on the JavaScript SDK (/sdk/parley.js, docs/sdk.md): REST for accounts,
+// conversations and history; the SDK's ParleyClient for everything live (transport choice and
+// downgrade, reconnect with backoff, heartbeat, resume, order and duplicates, retried sends, typing).
 // Plain ES module, no dependencies. Protocol: docs/protocol.md.
+
+import { ParleyClient } from './sdk/parley.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'parley.token';
@@ -8,29 +12,32 @@ const PAGE_SIZE = 50;
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,                 // {userId, username}
+  client: null,             // the SDK's ParleyClient while logged in
+  everOpen: false,          // the client has been connected once: a later drop shows the banner
   conversations: [],        // summaries, newest first
   unread: new Map(),        // conversation id -> unread count (GET /api/me/unread, then live frames)
   readSeq: new Map(),       // conversation id -> our highest read seq heard (pointers only move forward)
   peerPointer: new Map(),   // direct conversation id -> the other member's {deliveredSeq, readSeq}: our ticks
   open: null,               // the open conversation (with members), see openConversation
-  pending: new Map(),       // clientMessageId -> {conversationId, body, el, failed}
-  ws: null,
-  wsReady: false,
-  connectedOnce: false,
-  backoffMs: 1000,
-  reconnectTimer: null,
+  pending: new Map(),       // clientMessageId -> {conversationId, body, failed}: sends not acknowledged yet
   presence: new Map(),      // userId -> {status, lastSeen}, for the users we watch
   directPeer: new Map(),    // direct conversation id -> the other member's userId
   typing: new Map(),        // conversationId -> Map(userId -> timer that hides the indicator)
-  cursors: new Map(),       // conversationId -> highest seq taken in (see "live entries, gaps and resume")
-  ops: new Map(),           // clientMessageId -> unacknowledged edit or delete {type, conversationId, seq, expectedVersion, body}
+  newest: new Map(),        // conversationId -> highest seq taken in (the SDK hands entries in order)
+  typer: null,              // the SDK's TypingIndicator for the open conversation's composer
 };
 
-// Typing and idleness timings; the server's are in docs/protocol.md.
-const TYPING_RENEW_MS = 3000;       // the server drops renewals closer than this anyway
-const TYPING_IDLE_STOP_MS = 5000;   // no input for this long: say we stopped
+// Timings of our own; the SDK's (typing renew 3 s and stop after 1 s idle, backoff, heartbeat) are in docs/sdk.md.
 const TYPING_HIDE_MS = 8000;        // no renew or stop heard for this long: hide (a lost hint)
 const AWAY_AFTER_MS = 5 * 60 * 1000;
+
+// Test hooks, read from the page's query string (the browser tests use them; see docs/sdk.md):
+//   ?blockWebSocket       every WebSocket fails to connect, as behind a proxy that blocks them
+//   ?blockEventSource     every server-sent events stream fails likewise (so long polling is what is left)
+//   ?reconnectCapMs=N     cap the reconnect backoff at N ms (default 30 s)
+const hooks = new URLSearchParams(location.search);
+
+const online = () => state.client?.state === 'open';
 
 // ---------- status line ----------
 
@@ -107,20 +114,25 @@ async function onAuthSubmit(event) {
 }
 
 function logout(message = '') {
+  const client = state.client;
+  state.client = null;
+  client?.close();          // a normal close: the server marks this device offline at once
+  state.everOpen = false;
   state.token = null;
   state.me = null;
   state.open = null;
+  state.typer?.blur();
+  state.typer = null;
   state.pending.clear();
-  state.ops.clear();
-  state.cursors.clear();
+  state.newest.clear();
   state.unread.clear();
   state.directPeer.clear();
   state.presence.clear();
   state.typing.forEach((typists) => typists.forEach(clearTimeout));
   state.typing.clear();
-  state.connectedOnce = false;
   sessionStorage.removeItem(TOKEN_KEY);
-  closeSocket();
+  setConn({ state: 'closed' });
+  banner(null);
   $('conv-pane').hidden = true;
   $('empty-hint').hidden = false;
   $('chat-view').classList.remove('has-open');
@@ -133,6 +145,7 @@ function showView(which) {
   $('chat-view').hidden = which !== 'chat';
   $('whoami').hidden = which !== 'chat';
 }
+
 
 async function start() {
   state.me = await api('GET', '/api/me');
@@ -169,7 +182,6 @@ async function refreshConversations() {
   renderConversations();
   subscribePresence();
 }
-
 // ---------- presence ----------
 
 function presenceDot(userId) {
@@ -182,13 +194,15 @@ function presenceDot(userId) {
   return dot;
 }
 
-// Watch the people we can see on screen: the other member of each 1:1 and the open conversation's members.
+
+// Watch the people we can see on screen: the other member of each 1:1 and the open conversation's
+// members. The SDK remembers the list and subscribes again on every new connection.
 function subscribePresence() {
-  if (!state.wsReady) return;
+  if (!state.client) return;
   const ids = new Set(state.directPeer.values());
   for (const m of state.open?.members || []) ids.add(m.userId);
   ids.delete(state.me?.userId);
-  state.ws.send(JSON.stringify({ type: 'presence.subscribe', userIds: [...ids].slice(0, 100) }));
+  state.client.watchPresence([...ids].slice(0, 100));
 }
 
 function onPresence(p) {
@@ -200,51 +214,28 @@ function onPresenceState(frame) {
   frame.users.forEach(onPresence);
 }
 
-// Away after a while without input; back on the next input.
+
+// Away after a while without input; back on the next input (the SDK remembers it across reconnects).
 let idleTimer = null;
 let away = false;
 function activity() {
   clearTimeout(idleTimer);
-  if (away && state.wsReady) state.ws.send(JSON.stringify({ type: 'presence.set', status: 'online' }));
+  if (away) state.client?.setAway(false);
   away = false;
   idleTimer = setTimeout(() => {
     away = true;
-    if (state.wsReady) state.ws.send(JSON.stringify({ type: 'presence.set', status: 'away' }));
+    state.client?.setAway(true);
   }, AWAY_AFTER_MS);
 }
 
 // ---------- typing ----------
-
-const myTyping = { conversationId: null, lastSentAt: 0, idleTimer: null };
-
-function sendTyping(action, conversationId) {
-  if (state.wsReady) state.ws.send(JSON.stringify({ type: `typing.${action}`, conversationId }));
-}
+// Our own typing is the SDK's TypingIndicator (start at once, renew at most every 3 s, stop 1 s
+// after the last keystroke and at once on send or blur); one per open conversation.
 
 function onComposerInput() {
-  const conv = state.open;
-  if (!conv) return;
-  const empty = !$('composer').body.value.trim();
-  clearTimeout(myTyping.idleTimer);
-  if (empty) return stopTyping();
-  const now = Date.now();
-  if (myTyping.conversationId !== conv.id) {
-    stopTyping();
-    myTyping.conversationId = conv.id;
-    myTyping.lastSentAt = now;
-    sendTyping('start', conv.id);
-  } else if (now - myTyping.lastSentAt >= TYPING_RENEW_MS) {
-    myTyping.lastSentAt = now;
-    sendTyping('renew', conv.id);
-  }
-  myTyping.idleTimer = setTimeout(stopTyping, TYPING_IDLE_STOP_MS);
-}
-
-// sent: a message went out, and the server ends typing by itself.
-function stopTyping(sent = false) {
-  clearTimeout(myTyping.idleTimer);
-  if (myTyping.conversationId && !sent) sendTyping('stop', myTyping.conversationId);
-  myTyping.conversationId = null;
+  if (!state.typer) return;
+  if (!$('composer').body.value.trim()) state.typer.stop();  // the box was cleared
+  else state.typer.keystroke();
 }
 
 function onTyping(frame) {
@@ -335,10 +326,11 @@ async function onAddMember(event) {
 // ---------- the open conversation ----------
 //
 // A conversation's log holds entries of three kinds (docs/protocol.md): `message`, `edit` and
-// `delete`, numbered 1, 2, 3… by `seq`. state.cursors keeps, per conversation, the highest seq this
-// page has taken in: live entries at or below it are duplicates (dropped); one more than a step
-// above it means a gap (filled with `fetch`). For the open conversation the cursor only moves over
-// entries that were applied in order, so it is also what we resume from after a reconnect.
+// `delete`, numbered 1, 2, 3… by `seq`. The SDK hands live entries to us once each and in seq
+// order (it drops duplicates, fetches gaps and resumes from its cursor after a reconnect); history
+// comes from REST pages, and client.caughtUp() tells the SDK how far a page went, so a later live
+// entry that skips past it is fetched and a reconnect resumes from there. Live entries that arrive
+// while a page loads wait in `held`; applying an entry twice is harmless (by seq and version).
 // Only `message` entries become bubbles; edits and deletes change the bubble of their targetSeq.
 
 function newOpen(conv) {
@@ -350,16 +342,15 @@ function newOpen(conv) {
     hasMore: false,
     oldestSeq: null,        // lowest seq of any kind loaded from history
     ready: false,           // false while the latest page loads: live entries wait in `held`
-    resuming: false,        // true between a reconnect with a cursor and its `resumed` frame
-    held: new Map(),        // seq -> entry that arrived while not ready or ahead of the cursor
-    filling: false,         // a `fetch` for a gap is on its way
+    held: [],               // live entries (in order) that arrived while not ready
   };
 }
 
 async function openConversation(id) {
-  stopTyping();
+  state.typer?.blur();
   const conv = await api('GET', `/api/conversations/${id}`);
   state.open = newOpen(conv);
+  state.typer = state.client ? state.client.typing(id) : null;
   if (conv.kind === 'direct') {
     const receipts = await api('GET', `/api/conversations/${id}/receipts`);
     const peer = receipts.pointers.find((p) => p.userId !== state.me?.userId);
@@ -380,7 +371,8 @@ async function openConversation(id) {
 }
 
 function closeConversation() {
-  stopTyping();
+  state.typer?.blur();
+  state.typer = null;
   state.open = null;
   $('conv-pane').hidden = true;
   $('empty-hint').hidden = false;
@@ -418,6 +410,8 @@ async function fetchPage(conv, before) {
 const kindOf = (entry) => entry.kind || 'message';
 
 // (Re)load the latest page and start the view over from it: on open, when a resume could not
+
+// (Re)load the latest page and start the view over from it: on open, when a resume could not
 // recover everything, and after a version conflict. Live entries that arrive meanwhile are held.
 async function reloadLatest(conv) {
   conv.ready = false;
@@ -425,7 +419,7 @@ async function reloadLatest(conv) {
   try {
     page = await fetchPage(conv, null);
   } finally {
-    if (!page && state.open === conv) conv.ready = true;
+    if (!page && state.open === conv) drainHeld(conv);
   }
   if (state.open !== conv) return;
   const scroller = $('scroller');
@@ -439,13 +433,10 @@ async function reloadLatest(conv) {
   conv.hasMore = page.hasMore;
   page.messages.forEach((e) => takeHistoryEntry(conv, e));
   const pageMax = page.messages.length ? Math.max(...page.messages.map((e) => e.seq)) : 0;
-  const seenBefore = state.cursors.get(conv.id) ?? 0;  // entries we heard of while it was not open
-  state.cursors.set(conv.id, pageMax);
-  conv.ready = true;
-  conv.resuming = false;
+  state.newest.set(conv.id, Math.max(state.newest.get(conv.id) ?? 0, pageMax));
   renderHistoryStart();
   drainHeld(conv);
-  if (seenBefore > (state.cursors.get(conv.id) ?? 0)) requestFill(conv);
+  state.client?.caughtUp(conv.id, pageMax);   // may hand us held entries above the page, in order
   if (stick) scrollToBottom(); else scroller.scrollTop = top;
 }
 
@@ -526,35 +517,35 @@ function applyChange(conv, e) {
   renderMessage(target);
 }
 
-// ---------- live entries, gaps and resume ----------
+// ---------- live entries ----------
 
 function onEntry(e) {
   const conv = state.open;
-  const cursor = state.cursors.get(e.conversationId);
+  state.newest.set(e.conversationId, Math.max(state.newest.get(e.conversationId) ?? 0, e.seq));
   if (conv && conv.id === e.conversationId) {
-    if (!conv.ready || conv.resuming) { conv.held.set(e.seq, e); return; }
-    if (cursor != null && e.seq <= cursor) return;              // already taken in
-    if (cursor != null && e.seq > cursor + 1) {                   // a gap: hold it and fetch the range
-      conv.held.set(e.seq, e);
-      requestFill(conv);
-      return;
-    }
-    applyEntry(conv, e);
-    drainHeld(conv);
-    return;
-  }
-  // Not open: only the cursor (for resume) and the unread mark.
-  if (cursor != null && e.seq <= cursor) return;
-  state.cursors.set(e.conversationId, e.seq);
-  if (kindOf(e) === 'message' && e.senderId !== state.me?.userId) {
+    if (conv.ready) applyEntry(conv, e); else conv.held.push(e);
+  } else if (kindOf(e) === 'message' && e.senderId !== state.me?.userId && e.seq > (state.readSeq.get(e.conversationId) || 0)) {
     state.unread.set(e.conversationId, (state.unread.get(e.conversationId) || 0) + 1);
     renderConversations();
   }
+  afterEntry(e).catch(fail);
+}
+
+// What an entry may need besides being shown: a conversation or member we do not know yet, receipts.
+async function afterEntry(e) {
+  if (!state.conversations.some((c) => c.id === e.conversationId)) await refreshConversations();
+  const open = state.open;
+  if (open?.id === e.conversationId && e.senderId && !open.members.some((m) => m.userId === e.senderId)) {
+    const conv = await api('GET', `/api/conversations/${open.id}`);  // a member we have not seen yet
+    if (state.open === open) applyConversation(conv);
+  }
+  if (e.senderId === state.me?.userId) return;
+  if (state.open?.id === e.conversationId) markRead();
+  else state.client?.markDelivered(e.conversationId, e.seq);
 }
 
 function applyEntry(conv, e) {
   const stick = nearBottom();
-  state.cursors.set(conv.id, e.seq);
   if (kindOf(e) === 'message') {
     if (upsertMessage(conv, e) && stick) scrollToBottom();
   } else {
@@ -563,47 +554,24 @@ function applyEntry(conv, e) {
 }
 
 function drainHeld(conv) {
-  for (;;) {
-    const cursor = state.cursors.get(conv.id) ?? 0;
-    for (const seq of conv.held.keys()) if (seq <= cursor) conv.held.delete(seq);
-    const next = conv.held.get(cursor + 1);
-    if (!next) break;
-    conv.held.delete(next.seq);
-    applyEntry(conv, next);
-  }
-  if (conv.held.size) requestFill(conv);
+  conv.ready = true;
+  const held = conv.held;
+  conv.held = [];
+  held.forEach((e) => applyEntry(conv, e));
 }
 
-function requestFill(conv) {
-  if (conv.filling || !state.wsReady || state.open !== conv) return;
-  conv.filling = true;
-  state.ws.send(JSON.stringify({
-    type: 'fetch', conversationId: conv.id, afterSeq: state.cursors.get(conv.id) ?? 0, limit: 200, ref: `fill:${conv.id}`,
-  }));
+function onSkipped({ conversationId }) {
+  // A capped resume: the SDK moved past entries it could not replay. Start the open view over from REST.
+  if (state.open?.id === conversationId) reloadLatest(state.open).catch(fail);
 }
 
-function onRange(frame) {
-  const conv = state.open;
-  if (!conv || conv.id !== frame.conversationId) return;
-  conv.filling = false;
-  for (const e of frame.messages || []) {
-    if (e.seq > (state.cursors.get(conv.id) ?? 0)) conv.held.set(e.seq, { ...e, conversationId: conv.id });
+async function onRemoved(frame) {
+  state.newest.delete(frame.conversationId);
+  if (state.open && state.open.id === frame.conversationId) {
+    closeConversation();
+    status('You are no longer a member of that conversation.', 'error');
   }
-  const before = state.cursors.get(conv.id);
-  drainHeld(conv);
-  if (frame.hasMore && state.cursors.get(conv.id) !== before) requestFill(conv);
-  else if (conv.held.size && state.cursors.get(conv.id) === before) reloadLatest(conv).catch(fail);  // cannot close the gap: start over
-}
-
-function onResumed(frame) {
-  const conv = state.open;
-  if (conv && conv.id === frame.conversationId) {
-    if (!frame.recovered) { reloadLatest(conv).catch(fail); return; }
-    conv.resuming = false;
-    drainHeld(conv);
-  } else if (frame.lastSeq != null) {
-    state.cursors.set(frame.conversationId, Math.max(state.cursors.get(frame.conversationId) ?? 0, frame.lastSeq));
-  }
+  await refreshConversations();
 }
 
 // ---------- rendering a message ----------
@@ -713,38 +681,35 @@ function focusEditor(rec) {
   if (area) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
 }
 
+
 // ---------- editing and deleting ----------
+// The SDK keeps each edit and delete until its ack and resends it after a reconnect; a refusal
+// rejects its promise with the error frame.
 
 function sendChange(rec, type, body) {
   const conv = state.open;
-  const clientMessageId = crypto.randomUUID();
+  if (!state.client) return;
   const op = { type, conversationId: conv.id, seq: rec.seq, expectedVersion: type === 'edit' ? rec.draftVersion ?? rec.version ?? 1 : rec.version ?? 1, body };
-  state.ops.set(clientMessageId, op);
   rec.busy = true;
   rec.draft = null;
   renderMessage(rec);
-  transmitOp(clientMessageId);
+  const done = type === 'edit'
+    ? state.client.edit(op.conversationId, op.seq, op.expectedVersion, op.body)
+    : state.client.delete(op.conversationId, op.seq);
+  done.then(() => {                    // its entry follows as a `message`
+    finishOp(op);
+    if (state.opNotice) { state.opNotice = false; status(''); }  // the earlier refusal is resolved
+  }, (err) => onOpFailed(op, err.frame || { code: err.code, message: err.message }).catch(fail));
 }
 
-function transmitOp(clientMessageId) {
-  const op = state.ops.get(clientMessageId);
-  if (!op || !state.wsReady) return;
-  const frame = op.type === 'edit'
-    ? { type: 'edit', conversationId: op.conversationId, clientMessageId, seq: op.seq, expectedVersion: op.expectedVersion, body: op.body }
-    : { type: 'delete', conversationId: op.conversationId, clientMessageId, seq: op.seq };
-  state.ws.send(JSON.stringify(frame));
-}
-
-function finishOp(clientMessageId) {
-  const op = state.ops.get(clientMessageId);
-  state.ops.delete(clientMessageId);
-  const rec = state.open?.id === op?.conversationId ? state.open.bySeq.get(op.seq) : null;
+function finishOp(op) {
+  const rec = state.open?.id === op.conversationId ? state.open.bySeq.get(op.seq) : null;
   if (rec?.busy) { rec.busy = false; renderMessage(rec); }
-  return { op, rec };
+  return rec;
 }
 
-async function onOpFailed(clientMessageId, frame) {
-  const { op, rec } = finishOp(clientMessageId);
+async function onOpFailed(op, frame) {
+  const rec = finishOp(op);
   const conv = state.open;
   if (frame.code === 'version_conflict') {
     status('This message was changed somewhere else (another tab or device) before your edit arrived. '
@@ -794,15 +759,17 @@ function onUnreadUpdated(frame) {
   renderConversations();
 }
 
-// The open conversation is read up to its newest entry (when the page is visible).
+
+// The open conversation is read up to its newest entry (when the page is visible and connected;
+// the client marks again when it is back).
 function markRead() {
   const conv = state.open;
-  const newest = conv && state.cursors.get(conv.id);   // the highest entry taken in, in order
-  if (!newest || document.hidden || !state.wsReady) return;
+  const newest = conv && state.newest.get(conv.id);
+  if (!newest || document.hidden || !state.client) return;
   if (newest <= (state.readSeq.get(conv.id) || 0)) return;
+  if (!state.client.markRead(conv.id, newest)) return;
   state.readSeq.set(conv.id, newest);
   state.unread.set(conv.id, 0);
-  state.ws.send(JSON.stringify({ type: 'receipt.read', conversationId: conv.id, seq: newest }));
   renderConversations();
 }
 
@@ -815,26 +782,47 @@ const nearBottom = () => {
   return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
 };
 
+
 // ---------- sending ----------
+
+const newId = () => (globalThis.crypto?.randomUUID ? crypto.randomUUID()
+  : `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}-${Math.random().toString(16).slice(2)}`);
 
 function onCompose(event) {
   event.preventDefault();
   const form = $('composer');
   const body = form.body.value;
   if (!body.trim() || !state.open) return;
-  const clientMessageId = crypto.randomUUID();
+  const clientMessageId = newId();
   state.pending.set(clientMessageId, { conversationId: state.open.id, body, failed: null });
   form.reset();
-  stopTyping(true);
+  state.typer?.sent();
   renderPending();
   scrollToBottom();
   transmit(clientMessageId);
 }
 
+// The SDK sends now or once connected, and again after every reconnect with the same id until the ack.
 function transmit(clientMessageId) {
   const p = state.pending.get(clientMessageId);
-  if (!p || !state.wsReady) return;  // sent (again) once the socket is back
-  state.ws.send(JSON.stringify({ type: 'send', conversationId: p.conversationId, clientMessageId, body: p.body }));
+  if (!p || !state.client) return;
+  state.client.send(p.conversationId, p.body, clientMessageId).then(onAck, (err) => {
+    if (state.pending.get(clientMessageId) !== p) return;
+    p.failed = err.message || err.code;
+    renderPending();
+    status(`Server refused the message: ${err.code}${err.message ? ` (${err.message})` : ''}`, 'error');
+  });
+}
+
+function onAck(ack) {
+  const p = state.pending.get(ack.clientMessageId);
+  if (!p) return;
+  state.pending.delete(ack.clientMessageId);
+  // Show the message now (the ack has all but body and sender); its entry, when it comes, changes nothing.
+  const stick = nearBottom();
+  if (state.open?.id === ack.conversationId) upsertMessage(state.open, { ...ack, senderId: state.me.userId, body: p.body, version: 1 });
+  renderPending();
+  if (stick) scrollToBottom();
 }
 
 function renderPending() {
@@ -847,7 +835,7 @@ function renderPending() {
     const body = Object.assign(document.createElement('div'), { className: 'body', textContent: p.body });
     const note = document.createElement('div');
     note.className = 'note';
-    note.textContent = p.failed ? `Not sent: ${p.failed}` : state.wsReady ? 'Sending…' : 'Waiting for connection…';
+    note.textContent = p.failed ? `Not sent: ${p.failed}` : online() ? 'Sending…' : 'Waiting for connection…';
     if (p.failed) {
       note.append(' ', linkButton('Retry', () => { p.failed = null; renderPending(); transmit(id); }),
         ' ', linkButton('Discard', () => { state.pending.delete(id); renderPending(); }));
@@ -857,154 +845,110 @@ function renderPending() {
   }));
 }
 
-// ---------- WebSocket ----------
+// ---------- the live connection (the SDK's ParleyClient) ----------
 
-function resumeParam() {
-  const known = new Set(state.conversations.map((c) => c.id));
-  const cursors = [...state.cursors.entries()].filter(([id]) => known.has(id));
-  // The open conversation first: the handshake takes at most 500 cursors.
-  cursors.sort(([a], [b]) => (b === state.open?.id) - (a === state.open?.id));
-  return cursors.slice(0, 500).map(([id, seq]) => `${id}:${seq}`).join(',');
+// ?blockWebSocket: a WebSocket that never connects, as behind a proxy that refuses the upgrade.
+class BlockedWebSocket {
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    setTimeout(() => {
+      this.readyState = 3;
+      this.onerror?.(new Event('error'));
+      this.onclose?.({ code: 1006, reason: 'WebSocket blocked (?blockWebSocket)', wasClean: false });
+    }, 20);
+  }
+  send() { throw new DOMException('WebSocket is not open', 'InvalidStateError'); }
+  close() { this.readyState = 3; }
+}
+
+// ?blockEventSource: an EventSource that never connects.
+class BlockedEventSource {
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    setTimeout(() => { this.readyState = 2; this.onerror?.(new Event('error')); }, 20);
+  }
+  addEventListener() {}
+  close() { this.readyState = 2; }
 }
 
 function connect() {
-  if (!state.token) return;
-  clearTimeout(state.reconnectTimer);
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const resume = resumeParam();
-  const conv = state.open;
-  // With a cursor for the open conversation the server catches us up (then `resumed`); hold live entries until then.
-  if (conv) conv.resuming = conv.ready && state.cursors.has(conv.id) && resume.includes(conv.id);
-  const ws = new WebSocket(`${scheme}://${location.host}/ws?access_token=${encodeURIComponent(state.token)}${resume ? `&resume=${resume}` : ''}`);
-  state.ws = ws;
-  setConn('connecting');
-  ws.onmessage = (event) => {
-    let frame;
-    try { frame = JSON.parse(event.data); } catch { return; }
-    handleFrame(frame).catch(fail);
-  };
-  ws.onclose = (event) => {
-    if (state.ws !== ws) return;  // replaced or logged out
-    state.ws = null;
-    state.wsReady = false;
-    if (state.open) state.open.filling = false;
-    setConn('down');
-    renderPending();
-    const delay = state.backoffMs;
-    state.backoffMs = Math.min(state.backoffMs * 2, 30000);
-    status(`Connection lost (${event.code}). Reconnecting in ${Math.round(delay / 1000)} s…`, 'error');
-    state.reconnectTimer = setTimeout(connect, delay);
-  };
+  if (!state.token || state.client) return;
+  const options = { token: () => state.token };
+  if (hooks.has('blockWebSocket')) options.WebSocketImpl = BlockedWebSocket;
+  if (hooks.has('blockEventSource')) options.EventSourceImpl = BlockedEventSource;
+  const cap = Number(hooks.get('reconnectCapMs'));
+  if (cap > 0) options.backoff = { capMs: cap };
+  const client = new ParleyClient(options);
+  state.client = client;
+  const on = (name, fn) => client.on(name, (value) => {
+    if (state.client !== client) return;   // logged out meanwhile
+    const result = fn(value);
+    if (result?.catch) result.catch(fail);
+  });
+  on('state', onConnectionState);
+  on('entry', onEntry);
+  on('skipped', onSkipped);
+  on('typing', onTyping);
+  on('presence', onPresence);
+  on('presence.state', onPresenceState);
+  on('receipt.updated', onReceiptUpdated);
+  on('unread.updated', onUnreadUpdated);
+  on('conversation.added', () => refreshConversations());
+  on('conversation.removed', onRemoved);
+  on('error', onErrorFrame);
+  subscribePresence();                     // the SDK sends it once connected, and after every reconnect
+  if (away) client.setAway(true);
+  if (state.open) state.typer = client.typing(state.open.id);
+  client.connect();
 }
 
-function closeSocket() {
-  clearTimeout(state.reconnectTimer);
-  const ws = state.ws;
-  state.ws = null;
-  state.wsReady = false;
-  setConn('down');
-  ws?.close(1000);
-}
-
-function setConn(kind) {
-  const el = $('conn');
-  el.className = `conn conn-${kind}`;
-  el.textContent = { up: 'online', connecting: 'connecting…', down: 'offline' }[kind];
-}
-
-async function handleFrame(frame) {
-  switch (frame.type) {
-    case 'welcome': return onWelcome(frame);
-    case 'ack': return onAck(frame);
-    case 'message': return onMessage(frame);
-    case 'resumed': return onResumed(frame);
-    case 'range': return onRange(frame);
-    case 'error': return onErrorFrame(frame);
-    case 'conversation.added': return refreshConversations();
-    case 'conversation.removed': return onRemoved(frame);
-    case 'presence.state': return onPresenceState(frame);
-    case 'presence': return onPresence(frame);
-    case 'typing': return onTyping(frame);
-    case 'receipt.updated': return onReceiptUpdated(frame);
-    case 'unread.updated': return onUnreadUpdated(frame);
-    default: return undefined;  // pong and anything newer
-  }
-}
-
-async function onWelcome() {
-  const reconnect = state.connectedOnce;
-  state.connectedOnce = true;
-  state.wsReady = true;
-  state.backoffMs = 1000;
-  setConn('up');
-  for (const id of state.pending.keys()) if (!state.pending.get(id).failed) transmit(id);
-  for (const id of state.ops.keys()) transmitOp(id);
+function onConnectionState(s) {
+  setConn(s);
   renderPending();
-  myTyping.conversationId = null;  // a new connection types nothing yet
-  if (away) state.ws.send(JSON.stringify({ type: 'presence.set', status: 'away' }));
-  subscribePresence();
-  if (reconnect) {
-    status('Reconnected.');
-    await refreshConversations();
-    const conv = state.open;
-    if (conv && !conv.resuming) await reloadLatest(conv);  // no cursor to resume from
-    else if (conv) setTimeout(() => { if (state.open === conv && conv.resuming) reloadLatest(conv).catch(fail); }, 10000);
+  if (s.state === 'open') {
+    const reconnect = state.everOpen;
+    state.everOpen = true;
+    banner(null);
+    markRead();
+    if (reconnect) {
+      status('Reconnected.');
+      return refreshConversations();       // unread counts and conversations that changed meanwhile
+    }
+  } else if (s.state === 'reconnecting') {
+    const seconds = Math.max(1, Math.round((s.retryInMs || 0) / 1000));
+    banner(state.everOpen ? `Connection lost. Reconnecting in ${seconds} s…` : `Cannot reach Parley. Trying again in ${seconds} s…`);
+  } else if (s.state === 'connecting' && state.everOpen) {
+    banner('Reconnecting…');
   }
-}
-
-function onAck(ack) {
-  if (state.ops.has(ack.clientMessageId)) {  // its entry follows as a `message`
-    finishOp(ack.clientMessageId);
-    if (state.opNotice) { state.opNotice = false; status(''); }  // the earlier refusal is resolved
-    return;
-  }
-  const p = state.pending.get(ack.clientMessageId);
-  if (!p) return;
-  state.pending.delete(ack.clientMessageId);
-  // Show the message now (the ack has all but body and sender). This does not move the cursor:
-  // entries of others numbered before ours may still be on their way.
-  const stick = nearBottom();
-  if (state.open?.id === ack.conversationId) upsertMessage(state.open, { ...ack, senderId: state.me.userId, body: p.body, version: 1 });
-  renderPending();
-  if (stick) scrollToBottom();
-}
-
-async function onMessage(m) {
-  if (!state.conversations.some((c) => c.id === m.conversationId)) await refreshConversations();
-  const open = state.open;
-  if (open?.id === m.conversationId && !open.members.some((member) => member.userId === m.senderId)) {
-    const conv = await api('GET', `/api/conversations/${open.id}`);  // a member we have not seen yet
-    if (state.open === open) applyConversation(conv);
-  }
-  onEntry(m);
-  if (m.senderId === state.me?.userId) return;
-  if (state.open?.id === m.conversationId) markRead();
-  else if (state.wsReady) state.ws.send(JSON.stringify({ type: 'receipt.delivered', conversationId: m.conversationId, seq: m.seq }));
-}
-
-async function onRemoved(frame) {
-  state.cursors.delete(frame.conversationId);
-  if (state.open && state.open.id === frame.conversationId) {
-    closeConversation();
-    status('You are no longer a member of that conversation.', 'error');
-  }
-  await refreshConversations();
-}
-
-function onErrorFrame(frame) {
-  if (frame.ref && state.ops.has(frame.ref)) return onOpFailed(frame.ref, frame);
-  if (frame.ref && frame.ref.startsWith('fill:')) {
-    if (state.open && `fill:${state.open.id}` === frame.ref) state.open.filling = false;
-    return undefined;
-  }
-  const p = frame.ref && state.pending.get(frame.ref);
-  if (p) {
-    p.failed = frame.message || frame.code;
-    renderPending();
-  }
-  if (frame.code === 'not_a_member' && !p) return undefined;  // a typing or resume frame for a conversation we just left
-  status(`Server refused a frame: ${frame.code}${frame.message ? ` (${frame.message})` : ''}`, 'error');
   return undefined;
+}
+
+function banner(text) {
+  const el = $('banner');
+  el.hidden = !text;
+  el.textContent = text || '';
+}
+
+const TRANSPORT_NAMES = { websocket: 'WebSocket', sse: 'server-sent events', longpoll: 'long polling' };
+
+function setConn(s) {
+  const el = $('conn');
+  const kind = s.state === 'open' ? 'up' : s.state === 'connecting' ? 'connecting' : 'down';
+  el.className = `conn conn-${kind}`;
+  el.dataset.state = s.state;
+  el.dataset.transport = s.state === 'open' ? s.transport : '';
+  el.textContent = { up: s.transport && s.transport !== 'websocket' ? `online · ${TRANSPORT_NAMES[s.transport] || s.transport}` : 'online',
+    connecting: 'connecting…', down: 'offline' }[kind];
+  el.title = s.state === 'open' ? `connected over ${TRANSPORT_NAMES[s.transport] || s.transport}` : s.state;
+}
+
+// Error frames that settle a send, edit or delete reach their promise (and are marked `handled`).
+function onErrorFrame(frame) {
+  if (frame.handled) return;
+  if (frame.code === 'not_a_member') return;  // a typing or resume frame for a conversation we just left
+  status(`Server refused a frame: ${frame.code}${frame.message ? ` (${frame.message})` : ''}`, 'error');
 }
 
 // ---------- wiring ----------
@@ -1023,6 +967,7 @@ function wire() {
   $('load-older').addEventListener('click', () => loadOlder().catch(fail));
   $('back').addEventListener('click', closeConversation);
   $('composer').body.addEventListener('input', onComposerInput);
+  $('composer').body.addEventListener('blur', () => state.typer?.blur());
   for (const type of ['keydown', 'pointerdown', 'pointermove', 'focus']) window.addEventListener(type, activity, { passive: true });
   activity();
 }

@@ -26,22 +26,30 @@ export const systemClock = {
  * so a client that vanishes never leaves "typing…" stuck.
  */
 export class TypingIndicator {
-  constructor({ send, renewMs = 3000, idleMs = 1000, clock = systemClock }) {
-    this.send = send;            // (action) => void, action is 'start' | 'renew' | 'stop'
+  /**
+   * @param send (action) => boolean|void, action is 'start' | 'renew' | 'stop'; returning false says
+   *   it could not be sent (no connection), so the next keystroke tries `start` again
+   * @param session () => the current connection's id: a new connection has heard no `start` yet
+   */
+  constructor({ send, renewMs = 3000, idleMs = 1000, clock = systemClock, session = () => null }) {
+    this.send = send;
     this.renewMs = renewMs;
     this.idleMs = idleMs;
     this.clock = clock;
+    this.session = session;
     this.typing = false;
+    this.startedIn = null;
     this.lastSentAt = 0;
     this.idleTimer = null;
   }
 
   keystroke() {
     const now = this.clock.now();
+    if (this.typing && this.session() !== this.startedIn) this.typing = false;  // reconnected meanwhile
     if (!this.typing) {
-      this.typing = true;
+      this.typing = this.send('start') !== false;
+      this.startedIn = this.session();
       this.lastSentAt = now;
-      this.send('start');
     } else if (now - this.lastSentAt >= this.renewMs) {
       this.lastSentAt = now;
       this.send('renew');
@@ -131,9 +139,12 @@ export const TRANSPORTS = ['websocket', 'sse', 'longpoll'];
 
 /**
  * Which transport to try. One that cannot connect `failuresToDowngrade` times in a row is left for
- * the next one down; after `upgradeAfterMs` on a lower transport the ladder tries the best one
- * again (the proxy that blocked WebSockets may have been a hotel's). A transport that connected
- * resets its failure count.
+ * the next one down. When the last one fails as often, the ladder starts again from the best: a
+ * server that is down altogether (a restart) makes every transport fail, and must not leave the
+ * client stuck on long polling once it is back. After `upgradeAfterMs` on a lower transport the
+ * ladder tries the best one again (the proxy that blocked WebSockets may have been a hotel's): that
+ * is a probe, and one failed attempt sends it straight back to the transport that worked. A
+ * transport that connected resets its failure count.
  */
 export class TransportLadder {
   constructor({ order = TRANSPORTS, failuresToDowngrade = 2, upgradeAfterMs = 5 * 60000, clock = systemClock } = {}) {
@@ -141,29 +152,55 @@ export class TransportLadder {
     this.index = 0;
     this.failures = 0;
     this.downgradedAt = null;
+    this.workingIndex = null;    // the transport that last connected
+    this.probing = false;        // the current attempt is an upgrade probe
   }
 
   get current() { return this.order[this.index]; }
 
-  /** The transport for the next attempt (an upgrade, when it is time for one). */
+  /** True when the client sits on a lower transport long enough to try the best one again. */
+  upgradeDue() {
+    return this.index > 0 && this.downgradedAt != null && this.clock.now() - this.downgradedAt >= this.upgradeAfterMs;
+  }
+
+  /** Milliseconds until an upgrade is due (null on the best transport). */
+  untilUpgrade() {
+    if (this.index === 0 || this.downgradedAt == null) return null;
+    return Math.max(0, this.downgradedAt + this.upgradeAfterMs - this.clock.now());
+  }
+
+  /** The transport for the next attempt (an upgrade probe, when it is time for one). */
   next() {
-    if (this.index > 0 && this.downgradedAt != null && this.clock.now() - this.downgradedAt >= this.upgradeAfterMs) {
+    if (this.upgradeDue()) {
+      this.workingIndex = this.index;
       this.index = 0;
       this.failures = 0;
-      this.downgradedAt = null;
+      this.probing = true;
     }
     return this.current;
   }
 
-  connected() { this.failures = 0; }
+  connected() {
+    this.failures = 0;
+    this.probing = false;
+    this.workingIndex = this.index;
+    if (this.index === 0) this.downgradedAt = null;
+  }
 
   /** An attempt on the current transport could not connect (not: a connection that lived and ended). */
   failed() {
-    if (++this.failures >= this.failuresToDowngrade && this.index < this.order.length - 1) {
-      this.index++;
+    if (this.probing && this.workingIndex != null && this.workingIndex > 0) {
+      this.probing = false;
+      this.index = this.workingIndex;
       this.failures = 0;
       this.downgradedAt = this.clock.now();
+      return;
     }
+    this.probing = false;
+    if (++this.failures < this.failuresToDowngrade) return;
+    this.failures = 0;
+    this.index = (this.index + 1) % this.order.length;
+    this.downgradedAt = this.index === 0 ? null : this.clock.now();
   }
 }
 
@@ -298,6 +335,10 @@ export class ParleyClient {
     this.sessionId = null;
     this.retryHintMs = 0;
     this.timers = {};
+    this.watched = null;               // the last watchPresence ids: sent again on every new connection
+    this.away = false;                 // the last setAway: likewise
+    this.filling = new Set();          // conversations whose gap a `fetch` is filling
+    this.retryBackoff = new Backoff({ clock, ...backoff });  // resending frames refused with `unavailable`
   }
 
   on(name, fn) {
@@ -355,6 +396,7 @@ export class ParleyClient {
   lost(wasOpen, reason) {
     this.clock.clearTimeout(this.timers.ping);
     this.clock.clearTimeout(this.timers.pong);
+    this.clock.clearTimeout(this.timers.upgrade);
     this.transport = null;
     if (this.closedByUser) return;
     if (wasOpen) this.backoff.disconnected(); else this.ladder.failed();
@@ -371,9 +413,14 @@ export class ParleyClient {
         this.sessionId = frame.sessionId;
         this.ladder.connected();
         this.backoff.connected();
+        this.filling.clear();            // a fetch on the old connection may never be answered
         this.setState('open');
         for (const { frame: f } of this.pending.values()) this.transport?.send(f);  // same ids: the server dedupes
+        // A new connection is a new session on the server: it knows no subscription and no idleness yet.
+        if (this.watched) this.transport?.send({ type: 'presence.subscribe', userIds: this.watched });
+        if (this.away) this.transport?.send({ type: 'presence.set', status: 'away' });
         this.schedulePing();
+        this.scheduleUpgrade();
         return;
       case 'message': return this.takeEntries(frame.conversationId, [frame]);
       case 'range': return this.takeEntries(frame.conversationId, frame.messages || [], true);
@@ -394,11 +441,16 @@ export class ParleyClient {
       }
       case 'error': {
         const waiting = frame.ref && this.pending.get(frame.ref);
-        if (waiting && frame.code !== 'rate_limited' && frame.code !== 'unavailable') {
+        if (waiting && (frame.code === 'rate_limited' || frame.code === 'unavailable')) {
+          this.retryLater(frame);
+        } else if (waiting) {
           this.pending.delete(frame.ref);
           waiting.reject(Object.assign(new Error(frame.message), { code: frame.code, frame }));
         }
-        this.emit('error', frame);
+        const fill = typeof frame.ref === 'string' && frame.ref.startsWith('fill:');
+        if (fill) this.filling.delete(frame.ref.slice(5));
+        // `handled`: a promise was settled by it (or the frame will be retried, or it was our own gap fetch).
+        this.emit('error', { ...frame, handled: Boolean(waiting) || fill });
         return;
       }
       case 'pong':
@@ -435,22 +487,76 @@ export class ParleyClient {
 
   takeEntries(conversationId, entries, fromRange = false) {
     const t = this.timeline(conversationId);
-    let gap = null;
+    const before = t.seq;
+    let gap = t.gap();
     for (const e of entries) {
       const result = t.offer({ ...e, conversationId });
       result.accepted.forEach((a) => this.emitEntry(a));
       gap = result.gap;
     }
-    if (fromRange) this.filling = null;
-    if (gap && this.filling !== conversationId) {
-      this.filling = conversationId;
-      this.transport?.send({ type: 'fetch', conversationId, afterSeq: gap.afterSeq, limit: 200, ref: `fill:${conversationId}` });
+    if (fromRange && this.filling.has(conversationId)) {
+      this.filling.delete(conversationId);
+      if (gap && t.seq === before) {
+        // The server has nothing for the hole (the entries are out of this member's reach): move past it.
+        const { accepted } = t.skipTo(gap.upToSeq);
+        this.cursor.advance(conversationId, gap.upToSeq);
+        accepted.forEach((a) => this.emitEntry(a));
+        gap = t.gap();
+      }
     }
+    if (gap) this.fill(conversationId, gap);
+  }
+
+  fill(conversationId, gap) {
+    if (this.filling.has(conversationId) || this.state !== 'open' || !this.transport) return;
+    this.filling.add(conversationId);
+    this.transport.send({ type: 'fetch', conversationId, afterSeq: gap.afterSeq, limit: 200, ref: `fill:${conversationId}` });
   }
 
   emitEntry(e) {
     this.cursor.advance(e.conversationId, e.seq);
     this.emit('entry', e);
+  }
+
+  /**
+   * The application has everything up to `seq` from elsewhere (a REST history page): the timeline
+   * and the cursor move there (never back), so a later live entry above `seq + 1` is seen as a gap
+   * and a reconnect resumes from there. Held entries above it are released as `entry` events.
+   */
+  caughtUp(conversationId, seq) {
+    if (!(seq > 0)) return;
+    const { accepted, gap } = this.timeline(conversationId).skipTo(seq);
+    this.cursor.advance(conversationId, seq);
+    accepted.forEach((a) => this.emitEntry(a));
+    if (gap) this.fill(conversationId, gap);
+  }
+
+  /** A send, edit or delete the server could not take now (`unavailable`, `rate_limited`): again after a backoff. */
+  retryLater(frame) {
+    const delay = this.retryBackoff.nextDelay(frame.retryAfterMs ?? 0);
+    const id = frame.ref;
+    this.clock.clearTimeout(this.timers[`retry:${id}`]);
+    this.timers[`retry:${id}`] = this.clock.setTimeout(() => {
+      delete this.timers[`retry:${id}`];
+      const waiting = this.pending.get(id);
+      if (waiting && this.state === 'open') this.transport?.send(waiting.frame);
+    }, delay);
+  }
+
+  /** On a lower transport: when an upgrade is due, leave it and try the best one (see TransportLadder). */
+  scheduleUpgrade() {
+    this.clock.clearTimeout(this.timers.upgrade);
+    const wait = this.ladder.untilUpgrade();
+    if (wait == null) return;
+    this.timers.upgrade = this.clock.setTimeout(() => {
+      if (this.state !== 'open' || this.closedByUser) return;
+      const old = this.transport;
+      this.transport = null;             // its end is not a loss
+      this.clock.clearTimeout(this.timers.ping);
+      this.clock.clearTimeout(this.timers.pong);
+      old?.close(4000);
+      this.open();
+    }, wait);
   }
 
   schedulePing() {
@@ -486,28 +592,41 @@ export class ParleyClient {
     });
   }
 
+  /** Returns false when there is no open connection (the app should mark again once `state` is `open`). */
   markRead(conversationId, seq) {
-    this.transport?.send({ type: 'receipt.read', conversationId, seq });
+    if (this.state !== 'open' || !this.transport) return false;
+    this.transport.send({ type: 'receipt.read', conversationId, seq });
+    return true;
   }
 
   markDelivered(conversationId, seq) {
-    this.transport?.send({ type: 'receipt.delivered', conversationId, seq });
+    if (this.state !== 'open' || !this.transport) return false;
+    this.transport.send({ type: 'receipt.delivered', conversationId, seq });
+    return true;
   }
 
   /** A typing indicator for one conversation's input box: call keystroke(), sent() and blur(). */
   typing(conversationId) {
     return new TypingIndicator({
-      clock: this.clock, ...this.typingOptions,
-      send: (action) => this.state === 'open' && this.transport?.send({ type: `typing.${action}`, conversationId }),
+      clock: this.clock, ...this.typingOptions, session: () => this.sessionId,
+      send: (action) => {
+        if (this.state !== 'open' || !this.transport) return false;
+        this.transport.send({ type: `typing.${action}`, conversationId });
+        return true;
+      },
     });
   }
 
+  /** Replaces the presence subscription; remembered and sent again after every reconnect. */
   watchPresence(userIds) {
-    this.transport?.send({ type: 'presence.subscribe', userIds });
+    this.watched = [...userIds];
+    if (this.state === 'open') this.transport?.send({ type: 'presence.subscribe', userIds: this.watched });
   }
 
+  /** This device is idle (or active again); remembered across reconnects. */
   setAway(away) {
-    this.transport?.send({ type: 'presence.set', status: away ? 'away' : 'online' });
+    this.away = !!away;
+    if (this.state === 'open') this.transport?.send({ type: 'presence.set', status: away ? 'away' : 'online' });
   }
 
   url(path, params) {
@@ -534,12 +653,30 @@ function openWebSocket(client, token, handlers) {
 }
 
 // Commands travel by POST on the SSE and long-poll transports; their outcome arrives as events.
-function postFrame(client, token, frame) {
-  if (!client.sessionId) return;
-  client.impl.fetch(`${client.baseUrl}/api/sessions/${client.sessionId}/frames`, {
+// A 404 means the session is gone (its node restarted, or it expired): end this transport, so the
+// client reconnects and resumes from its cursor; unacknowledged sends go again on the new session.
+// A 429 (too many frames of this session in flight) is posted again after its Retry-After.
+function postFrame(client, token, frame, transport) {
+  const sessionId = client.sessionId;
+  if (!sessionId) return;
+  client.impl.fetch(`${client.baseUrl}/api/sessions/${sessionId}/frames`, {
     method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(frame),
   }).then((response) => {
-    if (response.status === 404) client.transport?.close(4000);  // the session is gone (node restarted): reconnect
+    if (response.status === 404 || response.status === 410) transport.fail(`session gone (${response.status})`);
+    else if (response.status === 429) {
+      const seconds = Number(response.headers?.get?.('Retry-After'));
+      client.clock.setTimeout(() => {
+        if (client.transport === transport && client.sessionId === sessionId) postFrame(client, token, frame, transport);
+      }, Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000);
+    }
+  }).catch(() => {});
+}
+
+// The deliberate end of an SSE or long-poll session (logout): the server marks the device offline at once.
+function endSession(client, token) {
+  if (!client.sessionId) return;
+  client.impl.fetch(`${client.baseUrl}/api/sessions/${client.sessionId}`, {
+    method: 'DELETE', headers: { Authorization: `Bearer ${token}` }, keepalive: true,
   }).catch(() => {});
 }
 
@@ -553,13 +690,27 @@ function openSse(client, token, handlers) {
       handlers.frame(frame);
     });
   }
+  // The server ends a stream with a `close` event ({code, reason}), as a WebSocket close would.
+  source.addEventListener('close', (event) => {
+    let code = 'sse closed';
+    try { code = JSON.parse(event.data).code ?? code; } catch { /* keep the default */ }
+    source.onerror = null;
+    source.close();
+    handlers.closed(code);
+  });
   // We reconnect ourselves (with our backoff and cursor) rather than let EventSource retry blindly.
   source.onerror = () => { source.close(); handlers.closed('sse error'); };
-  return {
+  const transport = {
     name: 'sse',
-    send: (frame) => postFrame(client, token, frame),
-    close: () => { source.onerror = null; source.close(); },
+    send: (frame) => postFrame(client, token, frame, transport),
+    close: (code) => {
+      source.onerror = null;
+      source.close();
+      if (code === 1000) endSession(client, token);
+    },
+    fail: (reason) => { transport.close(); handlers.closed(reason); },
   };
+  return transport;
 }
 
 function openLongPoll(client, token, handlers) {
@@ -567,23 +718,41 @@ function openLongPoll(client, token, handlers) {
   const headers = { Authorization: `Bearer ${token}` };
   const transport = {
     name: 'longpoll',
-    send: (frame) => postFrame(client, token, frame),
-    close: () => { stopped = true; },
+    send: (frame) => postFrame(client, token, frame, transport),
+    close: (code) => {
+      if (code === 1000 && !stopped) endSession(client, token);
+      stopped = true;
+    },
+    fail: (reason) => { if (!stopped) { stopped = true; handlers.closed(reason); } },
   };
   (async () => {
     const created = await client.impl.fetch(client.url('/api/sessions', { resume: client.cursor.toString() }), { method: 'POST', headers });
     if (!created.ok) throw new Error(`long-poll session refused: ${created.status}`);
     let { sessionId, cursor } = await created.json();
+    if (stopped) return;
     client.sessionId = sessionId;
     handlers.opened();
+    // The session exists once it is created: that is this transport's welcome (one the server
+    // also puts among the first events is passed over, so the client is welcomed once).
+    handlers.frame({ type: 'welcome', sessionId });
     while (!stopped) {
       const response = await client.impl.fetch(client.url(`/api/sessions/${sessionId}/events`, { cursor }), { headers });
       if (!response.ok) throw new Error(`poll failed: ${response.status}`);
       const batch = await response.json();
-      if (batch.sessionId && batch.sessionId !== sessionId) client.sessionId = sessionId = batch.sessionId;  // resumed anew
+      if (stopped) return;
+      if (batch.sessionId && batch.sessionId !== sessionId) {    // the server had to start a new session: welcome again
+        client.sessionId = sessionId = batch.sessionId;
+        handlers.frame({ type: 'welcome', sessionId });
+      }
       cursor = batch.cursor ?? cursor;
-      for (const frame of batch.events || []) if (!stopped) handlers.frame(frame);
+      for (const frame of batch.events || []) {
+        if (stopped) return;
+        if (frame.type === 'welcome' && (!frame.sessionId || frame.sessionId === sessionId)) continue;
+        handlers.frame(frame);
+      }
+      if (batch.closed) return transport.fail(batch.closed.code ?? 'closed');  // the server ended the session
     }
-  })().catch((e) => { if (!stopped) handlers.closed(String(e)); });
+    return undefined;
+  })().catch((e) => transport.fail(String(e)));
   return transport;
 }
