@@ -102,7 +102,12 @@ class ProductionJarIT {
 			.exchange().expectStatus().isCreated();
 		http.post().uri("/api/auth/login").bodyValue(Map.of("username", "prod-user", "password", "a long password"))
 			.exchange().expectStatus().isOk().expectBody().jsonPath("$.accessToken").isNotEmpty();
-		assertThat(Files.readString(log)).doesNotContain("[engines]").contains("The following 1 profile is active: \"production\"");
+		// Structured logs in production: one ECS JSON object per line (so the message's quotes are escaped).
+		String output = Files.readString(log);
+		assertThat(output).doesNotContain("[engines]").contains("The following 1 profile is active: \\\"production\\\"");
+		assertThat(output.lines().filter(line -> line.contains("profile is active")))
+			.singleElement()
+			.satisfies(line -> assertThat(line).startsWith("{").contains("\"@timestamp\"", "\"message\""));
 	}
 
 	private static Path builtJar() throws IOException {

@@ -23,6 +23,22 @@ public final class TestParleyApplication {
 	private TestParleyApplication() {
 	}
 
+	/**
+	 * Prints where to point a browser once Parley is ready. An anonymous class, not a lambda: its
+	 * event type must be readable at run time, or every event reaches it (and Spring Modulith's event
+	 * multicaster then fails on the cast, ending start-up).
+	 */
+	static ApplicationListener<ApplicationReadyEvent> readyAnnouncer(java.io.PrintStream out) {
+		return new ApplicationListener<ApplicationReadyEvent>() {
+
+			@Override
+			public void onApplicationEvent(ApplicationReadyEvent event) {
+				String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
+				out.println((port != null) ? "Parley is ready: open http://localhost:" + port + "/" : "Parley is ready");
+			}
+		};
+	}
+
 	private static java.util.Map<String, Object> joinRunningEngines() {
 		io.parley.dev.EnginePorts ports = io.parley.dev.EnginePorts.fixed();
 		System.out.println("[engines] joining the engines of the first node (PARLEY_JOIN=true): nothing is started here");
@@ -59,11 +75,7 @@ public final class TestParleyApplication {
 			application.addInitializers((context) -> context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("parleyLocalEngines", engineProperties)));
-			application.addListeners((ApplicationListener<ApplicationReadyEvent>) (event) -> {
-				String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
-				System.out.println((port != null) ? "Parley is ready: open http://localhost:" + port + "/"
-						: "Parley is ready");
-			});
+			application.addListeners(readyAnnouncer(System.out));
 			return null;
 		};
 		try {

@@ -63,9 +63,16 @@ public final class ChatClient implements AutoCloseable {
 	/** Text frames received: a Protobuf client should get none. */
 	private final java.util.concurrent.atomic.AtomicInteger textFrames = new java.util.concurrent.atomic.AtomicInteger();
 
+	/** The TCP channel under this client, to pause reading (see {@link #pauseReading()}). */
+	private final java.util.concurrent.atomic.AtomicReference<io.netty.channel.Channel> channel = new java.util.concurrent.atomic.AtomicReference<>();
+
 	private ChatClient(URI uri, Encoding encoding) {
+		this(uri, encoding, reactor.netty.http.client.HttpClient.create());
+	}
+
+	private ChatClient(URI uri, Encoding encoding, reactor.netty.http.client.HttpClient http) {
 		this.encoding = encoding;
-		this.connection = new ReactorNettyWebSocketClient().execute(uri, new WebSocketHandler() {
+		this.connection = new ReactorNettyWebSocketClient(http.doOnConnected(c -> channel.set(c.channel()))).execute(uri, new WebSocketHandler() {
 
 			@Override
 			public List<String> getSubProtocols() {
@@ -96,6 +103,37 @@ public final class ChatClient implements AutoCloseable {
 	}
 
 	private volatile String sessionId;
+
+	/**
+	 * Connects with a small, fixed TCP receive buffer (no autotuning), so that once the client stops
+	 * reading ({@link #pauseReading()}) TCP backpressure reaches the server after a few frames.
+	 */
+	public static ChatClient connectSlowReader(int port, String token) {
+		reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create()
+			.option(io.netty.channel.ChannelOption.SO_RCVBUF, 8192);
+		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?access_token=" + token), Encoding.DEFAULT, http);
+		client.sessionId = client.expect("welcome").get("sessionId").asString();
+		return client;
+	}
+
+	/** Stops reading from the socket: nothing more is read from the kernel, so the server's writes back up. */
+	public ChatClient pauseReading() {
+		channel.get().config().setAutoRead(false);
+		return this;
+	}
+
+	/** Reads again (everything the kernel buffered first). */
+	public ChatClient resumeReading() {
+		io.netty.channel.Channel c = channel.get();
+		c.config().setAutoRead(true);
+		c.read();
+		return this;
+	}
+
+	/** Whether the connection ended (a close frame, or the TCP connection going away). */
+	public boolean isClosed() {
+		return closed.asMono().toFuture().isDone();
+	}
 
 	public static ChatClient connect(int port, String token) {
 		return connect(port, token, null);

@@ -25,12 +25,18 @@ public final class SecondNode implements AutoCloseable {
 	}
 
 	public static SecondNode start(Map<String, Object> extraProperties) {
+		return start(extraProperties, new org.springframework.context.ApplicationListener<?>[0]);
+	}
+
+	/** With listeners added to the application, as the local launcher adds its own. */
+	public static SecondNode start(Map<String, Object> extraProperties, org.springframework.context.ApplicationListener<?>... listeners) {
 		Map<String, Object> properties = new LinkedHashMap<>(LocalEngines.forTests().properties());
 		properties.put("server.port", 0);
 		properties.put("parley.notifications.webhook.url", PushReceiver.shared().url());
 		properties.putAll(extraProperties);
 		// Highest precedence, as LocalEnginesInitializer does for node 1: application.yml must not win.
 		SpringApplication application = new SpringApplicationBuilder(ParleyApplication.class).profiles("test")
+			.listeners(listeners)
 			.initializers(context -> context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("secondNode", properties)))

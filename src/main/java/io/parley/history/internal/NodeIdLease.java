@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 import jakarta.annotation.PreDestroy;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * This node's id in message ids, held as a lease in Redis ({@code parley:node-id:<n>} = this
@@ -29,9 +30,11 @@ class NodeIdLease {
 
 	private static final Logger log = LoggerFactory.getLogger(NodeIdLease.class);
 	private static final int MAX_NODE_ID = 1023;
-	private static final RedisScript<Long> RENEW = RedisScript.of(
-			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
-			Long.class);
+	/** Renews our lease, or takes the id back if it lapsed and nobody else took it (after a Redis stall). */
+	private static final RedisScript<Long> RENEW = RedisScript.of("local holder = redis.call('get', KEYS[1]) "
+			+ "if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
+			+ "elseif not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 "
+			+ "else return 0 end", Long.class);
 	private static final RedisScript<Long> RELEASE = RedisScript.of(
 			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", Long.class);
 
@@ -46,20 +49,27 @@ class NodeIdLease {
 		this.settings = settings;
 		this.nodeId = acquire();
 		Duration every = settings.nodeIdLease().dividedBy(3);
-		this.renewal = Flux.interval(every, every).concatMap(tick -> redis
-			.execute(RENEW, List.of(key(nodeId)), List.of(holder, Long.toString(settings.nodeIdLease().toMillis())))
-			.next()
-			.doOnNext(renewed -> {
-				if (renewed == 0) {
-					int lost = nodeId;
-					nodeId = acquire();
-					log.error("Lost the lease on node id {} (paused too long?); now using node id {}", lost, nodeId);
-				}
-			})
-			.onErrorResume(e -> {
-				log.warn("Could not renew the node-id lease: {}", e.toString());
-				return reactor.core.publisher.Mono.empty();
-			})).subscribe();
+		// A stalled Redis must not end the renewals for good: ticks that find the last one still running
+		// are dropped, each call has its own timeout, and the next tick tries again.
+		this.renewal = Flux.interval(every, every)
+			.onBackpressureDrop()
+			.concatMap(tick -> redis
+				.execute(RENEW, List.of(key(nodeId)), List.of(holder, Long.toString(settings.nodeIdLease().toMillis())))
+				.next()
+				.timeout(every)
+				.publishOn(Schedulers.boundedElastic()) // acquire() below blocks: never on a Redis thread
+				.doOnNext(renewed -> {
+					if (renewed == 0) {
+						int lost = nodeId;
+						nodeId = acquire();
+						log.error("Lost the lease on node id {} (paused too long?); now using node id {}", lost, nodeId);
+					}
+				})
+				.onErrorResume(e -> {
+					log.warn("Could not renew the node-id lease: {}", e.toString());
+					return reactor.core.publisher.Mono.empty();
+				}), 1)
+			.subscribe();
 	}
 
 	int nodeId() {

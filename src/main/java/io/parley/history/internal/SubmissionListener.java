@@ -9,6 +9,9 @@ import io.parley.history.MessageStored;
 import io.parley.history.MessageSubmission;
 import io.parley.history.SubmissionRejected;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -36,8 +39,11 @@ class SubmissionListener implements ConsumerSeekAware {
 	private final KafkaTemplate<String, String> kafka;
 	private final JsonMapper json;
 	private final HistorySettings settings;
+	private final MeterRegistry meters;
 
-	SubmissionListener(Sequencer sequencer, KafkaTemplate<String, String> kafka, JsonMapper json, HistorySettings settings) {
+	SubmissionListener(Sequencer sequencer, KafkaTemplate<String, String> kafka, JsonMapper json, HistorySettings settings,
+			MeterRegistry meters) {
+		this.meters = meters;
 		this.sequencer = sequencer;
 		this.kafka = kafka;
 		this.json = json;
@@ -63,6 +69,13 @@ class SubmissionListener implements ConsumerSeekAware {
 						submission.replyTo(), outcome.refusal().code(), outcome.refusal().message(),
 						outcome.refusal().currentVersion()));
 		kafka.send(settings.storedTopic(), record.key(), json.writeValueAsString(published)).get(30, TimeUnit.SECONDS);
+		if (outcome.refusal() == null && !outcome.duplicate()) {
+			Counter.builder("parley.messages.accepted")
+				.description("Entries sequenced and stored (new messages, edits, deletes; retries not counted) by this node's sequencer")
+				.tag("kind", outcome.entry().kind().name().toLowerCase(java.util.Locale.ROOT))
+				.register(meters)
+				.increment();
+		}
 	}
 
 	@Override

@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
 @RestController
 class PushDevicesController {
 
-	record Registration(@NotBlank @Pattern(regexp = "[a-z]{1,16}") String platform, @NotBlank @Size(max = 4096) String token) {
+	record Registration(@NotBlank @Pattern(regexp = "[a-z]{1,16}") String platform, @NotBlank @Size(max = 4096) @Pattern(regexp = io.parley.shared.Text.WELL_FORMED, message = "must be well-formed text (no NUL, no unpaired surrogate)") String token) {
 	}
 
 	private final PushDevices devices;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.parley.identity.Accounts;
+import io.parley.realtime.OverloadSettings;
 import io.parley.realtime.RealtimeSettings;
 
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The WebSocket transport. The handshake is already authenticated (Spring Security). Inbound frames
@@ -32,12 +34,15 @@ class ChatSocketHandler implements WebSocketHandler {
 	private final ProtobufFrameCodec protobuf;
 	private final Sessions sessions;
 	private final RealtimeSettings settings;
+	private final OverloadSettings overload;
 
-	ChatSocketHandler(FrameCodec codec, ProtobufFrameCodec protobuf, Sessions sessions, RealtimeSettings settings) {
+	ChatSocketHandler(FrameCodec codec, ProtobufFrameCodec protobuf, Sessions sessions, RealtimeSettings settings,
+			OverloadSettings overload) {
 		this.codec = codec;
 		this.protobuf = protobuf;
 		this.sessions = sessions;
 		this.settings = settings;
+		this.overload = overload;
 	}
 
 	/** Subprotocols a client may ask for; the encoding of each connection follows (see {@link WireFormat}). */
@@ -51,8 +56,18 @@ class ChatSocketHandler implements WebSocketHandler {
 		WireFormat format = WireFormat.of(socket.getHandshakeInfo());
 		return socket.getHandshakeInfo().getPrincipal().flatMap(principal -> {
 			ClientFrame resume = codec.decodeResumeParameter(socket.getHandshakeInfo().getUri());
-			Sessions.Session session = sessions.open(Accounts.idOf(principal), "websocket",
-					status -> socket.close(status).subscribe(), resume);
+			// A server-side close (too slow, drain) gets closeGrace to flush its close frame; a client
+			// that stopped reading never lets it through, so then the session ends without it.
+			Sinks.Empty<Void> serverClosed = Sinks.empty();
+			Sessions.Session session = sessions.open(Accounts.idOf(principal), "websocket", status -> {
+				socket.close(status).subscribe(null, e -> {
+				});
+				serverClosed.tryEmitEmpty();
+			}, resume);
+			Admission.Ticket ticket = (Admission.Ticket) socket.getAttributes().get(AdmissionFilter.TICKET);
+			if (ticket != null) {
+				ticket.opened();
+			}
 			AtomicReference<CloseStatus> closedBy = new AtomicReference<>();
 			socket.closeStatus().subscribe(closedBy::set);
 
@@ -60,18 +75,27 @@ class ChatSocketHandler implements WebSocketHandler {
 				.filter(message -> message.getType() == WebSocketMessage.Type.TEXT
 						|| message.getType() == WebSocketMessage.Type.BINARY)
 				.map(message -> decode(message, format)) // decode now: the frame's buffer is released once this returns
-				.concatMap(session::handle)
+				.concatMap(frame -> {
+					try (var logContext = session.connection().logContext()) {
+						return session.handle(frame);
+					}
+				})
 				.then()
 				.doFinally(signal -> session.connection().complete());
 			// Each frame is serialized once per wire format, however many connections it goes to (see OutboundFrame).
 			Mono<Void> outbound = socket.send(session.connection().outbound().map(frame -> format == WireFormat.PROTOBUF
 					? socket.binaryMessage(buffers -> buffers.wrap(frame.protobuf(protobuf)))
 					: socket.textMessage(frame.json(codec))));
-			return Mono.when(inbound, outbound).doFinally(signal -> {
-				// Only a client's normal close (1000, e.g. logging out) takes the device away at once.
-				CloseStatus closed = closedBy.get();
-				session.end(closed != null && closed.getCode() == CloseStatus.NORMAL.getCode());
-			});
+			return Mono.when(inbound, outbound)
+				.takeUntilOther(serverClosed.asMono().then(Mono.delay(overload.closeGrace())))
+				.doFinally(signal -> {
+					if (ticket != null) {
+						ticket.release();
+					}
+					// Only a client's normal close (1000, e.g. logging out) takes the device away at once.
+					CloseStatus closed = closedBy.get();
+					session.end(closed != null && closed.getCode() == CloseStatus.NORMAL.getCode());
+				});
 		});
 	}
 

@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
 final class CursorPositions {
 
 	private final Map<UUID, Long> positions = new LinkedHashMap<>();
+	/** The text form it started from, before any frame moved it. */
+	private String initial = "";
 
 	/** Starts from where the client said it was ({@code null} or an invalid cursor: nowhere yet). */
 	static CursorPositions from(ClientFrame cursor) {
@@ -22,13 +24,19 @@ final class CursorPositions {
 		if (cursor instanceof ClientFrame.Resume resume) {
 			resume.conversations().forEach(c -> result.positions.merge(c.conversationId(), c.afterSeq(), Math::max));
 		}
+		result.initial = result.toString();
 		return result;
 	}
 
 	/** Takes the furthest position of each conversation from the other cursor too. */
 	CursorPositions merge(CursorPositions other) {
 		other.positions.forEach((conversation, seq) -> positions.merge(conversation, seq, Math::max));
+		initial = toString();
 		return this;
+	}
+
+	synchronized String initial() {
+		return initial;
 	}
 
 	/**

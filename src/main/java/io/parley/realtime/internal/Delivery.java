@@ -157,7 +157,9 @@ class Delivery {
 	}
 
 	private void failed(Connection connection, ConversationStream stream, Throwable error) {
-		log.warn("Could not read history for {} on connection {}", stream.conversationId, connection.id(), error);
+		try (var logContext = connection.logContext()) {
+			log.warn("Could not read history for {} on connection {}", stream.conversationId, connection.id(), error);
+		}
 		synchronized (stream) {
 			release(connection, stream, false);
 		}

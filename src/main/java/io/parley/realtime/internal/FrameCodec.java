@@ -202,8 +202,9 @@ class FrameCodec {
 			return invalid("body must contain at least one character that is not white space (or leave it out and send a "
 					+ "ciphertext)", clientMessageId);
 		}
-		if (hasLoneSurrogate(body)) {
-			return invalid("body is not valid Unicode text (it contains an unpaired surrogate)", clientMessageId);
+		if (!io.parley.shared.Text.isWellFormed(body)) {
+			// The same rule as REST: NUL and unpaired surrogates are refused, never stored.
+			return invalid("body is not valid text (it contains NUL or an unpaired surrogate)", clientMessageId);
 		}
 		int codePoints = body.codePointCount(0, body.length());
 		if (codePoints > settings.maxBodyCodePoints()) {

@@ -39,4 +39,14 @@ class LocalConnections {
 	int count() {
 		return byId.size();
 	}
+
+	/** Open connections of one transport ({@code websocket}, {@code sse}, ...). */
+	int count(String transport) {
+		return (int) byId.values().stream().filter(c -> c.transport().equals(transport)).count();
+	}
+
+	/** A snapshot of every connection on this node. */
+	java.util.List<Connection> all() {
+		return java.util.List.copyOf(byId.values());
+	}
 }

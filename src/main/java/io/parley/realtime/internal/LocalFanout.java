@@ -25,8 +25,10 @@ class LocalFanout {
 	private final LocalConnections connections;
 	private final Conversations conversations;
 	private final Delivery delivery;
+	private final GatewayMetrics metrics;
 
-	LocalFanout(LocalConnections connections, Conversations conversations, Delivery delivery) {
+	LocalFanout(LocalConnections connections, Conversations conversations, Delivery delivery, GatewayMetrics metrics) {
+		this.metrics = metrics;
 		this.connections = connections;
 		this.conversations = conversations;
 		this.delivery = delivery;
@@ -44,12 +46,15 @@ class LocalFanout {
 		// without content, when their connection fills the gap from history.
 		long visibleFrom = entry.targetSeq() == null ? entry.seq() : entry.targetSeq();
 		Set<UUID> recipients = conversations.recipientsNow(entry.conversationId(), visibleFrom);
-		OutboundFrame frame = new OutboundFrame(ServerFrame.Message.of(entry));
+		OutboundFrame frame = new OutboundFrame(ServerFrame.Message.of(entry), entry.sentAt());
+		int fannedOut = 0;
 		for (UUID recipient : recipients) {
 			for (Connection connection : connections.of(recipient)) {
 				delivery.deliver(connection, entry, frame);
+				fannedOut++;
 			}
 		}
+		metrics.fannedOut(fannedOut);
 	}
 
 	/**

@@ -43,6 +43,8 @@ final class LongPoll {
 	private final ArrayDeque<OutboundFrame> pending = new ArrayDeque<>();
 	private List<OutboundFrame> handedOut = List.of();
 	private String handedOutCursor;
+	/** The cursor before the last answer: a poll that comes with it did not get that answer. */
+	private String previousCursor;
 	private long batches;
 	private Waiter waiting;
 	private long idleSinceNanos = System.nanoTime();
@@ -99,6 +101,10 @@ final class LongPoll {
 	Mono<Batch> poll(String cursor, Duration timeout) {
 		Waiter waiter;
 		synchronized (this) {
+			if (cursor != null && !acknowledges(cursor) && !cursor.equals(previousCursor())) {
+				// Neither the last answer's cursor nor the one before it: not a cursor of this session.
+				return Mono.error(new UnknownCursor(cursor));
+			}
 			if (!handedOut.isEmpty() && !acknowledges(cursor)) {
 				// The last answer did not arrive: its frames go again, first.
 				for (int i = handedOut.size() - 1; i >= 0; i--) {
@@ -130,6 +136,19 @@ final class LongPoll {
 		}
 	}
 
+	private String previousCursor() {
+		return previousCursor != null ? previousCursor : positions.initial() + "~0";
+	}
+
+	/** A poll whose cursor this session never handed out. */
+	static final class UnknownCursor extends RuntimeException {
+
+		UnknownCursor(String cursor) {
+			super("This session never handed out the cursor '" + (cursor.length() > 80 ? cursor.substring(0, 80) + "…" : cursor)
+					+ "': poll with the cursor of the last answer");
+		}
+	}
+
 	/** Whether the client polls with the cursor of the last answer, so it got that answer. */
 	private boolean acknowledges(String cursor) {
 		return cursor != null && cursor.equals(handedOutCursor);
@@ -148,6 +167,7 @@ final class LongPoll {
 		frames.forEach(frame -> positions.advance(frame.frame()));
 		batches++;
 		handedOut = frames;
+		previousCursor = handedOutCursor;
 		handedOutCursor = positions + "~" + batches;
 		return new Batch(handedOutCursor, frames, closed);
 	}

@@ -86,8 +86,9 @@ class LongPollTransport implements SmartLifecycle {
 			return ResponseEntity.ok()
 				.header(HttpHeaders.CACHE_CONTROL, "no-store")
 				.contentType(MediaType.APPLICATION_JSON)
-				.body(render(polled.session().connection().id(), batch));
-		});
+				.<Object>body(render(polled.session().connection().id(), batch));
+		}).onErrorResume(LongPoll.UnknownCursor.class, e -> Mono.just(ResponseEntity.badRequest()
+			.body(ProblemDetails.of(HttpStatus.BAD_REQUEST, "invalid_cursor", "Unknown cursor", e.getMessage()))));
 	}
 
 	private HttpSessions.Entry open(UUID userId, String resume) {

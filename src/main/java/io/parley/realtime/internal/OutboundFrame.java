@@ -12,15 +12,27 @@ package io.parley.realtime.internal;
 final class OutboundFrame {
 
 	private final ServerFrame frame;
+	private final java.time.Instant acceptedAt;
 	private volatile String json;
 	private volatile byte[] protobuf;
 
 	OutboundFrame(ServerFrame frame) {
+		this(frame, null);
+	}
+
+	/** @param acceptedAt when the server accepted the entry this live frame carries, for the delivery-latency metric */
+	OutboundFrame(ServerFrame frame, java.time.Instant acceptedAt) {
 		this.frame = frame;
+		this.acceptedAt = acceptedAt;
 	}
 
 	ServerFrame frame() {
 		return frame;
+	}
+
+	/** When the entry of a live frame was accepted (sequenced); null for catch-up and other frames. */
+	java.time.Instant acceptedAt() {
+		return acceptedAt;
 	}
 
 	/** The JSON text of this frame, encoded on first use and then shared. */

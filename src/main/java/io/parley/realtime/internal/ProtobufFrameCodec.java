@@ -261,6 +261,9 @@ class ProtobufFrameCodec {
 				pong.setRef(p.ref());
 			}
 		}
+		else if (frame instanceof ServerFrame.Reconnect r) {
+			out.getReconnectBuilder().setReason(r.reason()).setRetryAfterMs(r.retryAfterMs());
+		}
 		else if (frame instanceof ServerFrame.ConversationAdded c) {
 			out.getConversationAddedBuilder().setConversationId(bytes(c.conversationId())).setBy(bytes(c.by()));
 		}

@@ -28,7 +28,8 @@ import io.parley.presence.UserPresence;
 		@JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "presence"),
 		@JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing"),
 		@JsonSubTypes.Type(value = ServerFrame.ReceiptUpdated.class, name = "receipt.updated"),
-		@JsonSubTypes.Type(value = ServerFrame.UnreadUpdated.class, name = "unread.updated") })
+		@JsonSubTypes.Type(value = ServerFrame.UnreadUpdated.class, name = "unread.updated"),
+		@JsonSubTypes.Type(value = ServerFrame.Reconnect.class, name = "reconnect") })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 sealed interface ServerFrame {
 
@@ -87,6 +88,13 @@ sealed interface ServerFrame {
 	}
 
 	record Pong(String ref) implements ServerFrame {
+	}
+
+	/**
+	 * This node is going away ({@code reason} "draining"): the socket closes next; come back, to any
+	 * node, no sooner than {@code retryAfterMs} after it closed. The SDK takes it as a floor under its backoff.
+	 */
+	record Reconnect(String reason, long retryAfterMs) implements ServerFrame {
 	}
 
 	/** You were added to a conversation (or created it): refresh the conversation list. */

@@ -44,10 +44,12 @@ class Sessions {
 	private final Typing typing;
 	private final RealtimeSettings settings;
 	private final ReadPointers pointers;
+	private final GatewayMetrics metrics;
 
 	Sessions(LocalConnections connections, Conversations conversations, MessageLog messages, Delivery delivery,
 			Presence presence, PresenceSettings presenceSettings, Typing typing, RealtimeSettings settings,
-			ReadPointers pointers) {
+			ReadPointers pointers, GatewayMetrics metrics) {
+		this.metrics = metrics;
 		this.connections = connections;
 		this.conversations = conversations;
 		this.messages = messages;
@@ -69,7 +71,7 @@ class Sessions {
 	 *     one is answered with an error frame
 	 */
 	Session open(UUID userId, String transport, Consumer<CloseStatus> closer, ClientFrame resume) {
-		Connection connection = new Connection(userId, transport, closer, settings.outboundQueue());
+		Connection connection = new Connection(userId, transport, closer, metrics.policy(transport));
 		connection.send(new ServerFrame.Welcome(connection.userId(), connection.id(),
 				new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes())));
 		// Presence this connection watches and typing in its conversations, from any node.
@@ -83,8 +85,13 @@ class Sessions {
 		}
 		connections.add(connection);
 		// Presence: renew this device's entry while the session lives; a dead node's entries expire.
+		// A stalled Redis must not end the renewals for good: ticks that find the last one still running
+		// are dropped, each call has its own timeout, and the next tick tries again.
 		Disposable presenceRenewal = Flux.interval(Duration.ZERO, presenceSettings.refreshInterval())
-			.concatMap(tick -> presence.deviceLive(connection.userId(), connection.id()).onErrorResume(e -> Mono.empty()))
+			.onBackpressureDrop()
+			.concatMap(tick -> presence.deviceLive(connection.userId(), connection.id())
+				.timeout(presenceSettings.refreshInterval())
+				.onErrorResume(e -> Mono.empty()), 1)
 			.subscribe();
 		return new Session(connection, signals, presenceRenewal);
 	}
@@ -195,7 +202,9 @@ class Sessions {
 				connection.send(new ServerFrame.Error(refusal.code(), refusal.getMessage(), ref));
 			}
 			else {
-				log.warn("A presence or receipt frame of user {} failed", connection.userId(), e);
+				try (var logContext = connection.logContext()) {
+					log.warn("A presence or receipt frame of user {} failed", connection.userId(), e);
+				}
 				connection.send(new ServerFrame.Error("unavailable", "Not available right now; retry", ref));
 			}
 			return Mono.empty();
@@ -214,7 +223,9 @@ class Sessions {
 				}
 				return messages.submit(submission);
 			}).onErrorResume(e -> {
-				log.warn("Could not hand {} of user {} to the pipeline", clientMessageId, connection.userId(), e);
+				try (var logContext = connection.logContext()) {
+					log.warn("Could not hand {} of user {} to the pipeline", clientMessageId, connection.userId(), e);
+				}
 				connection.send(new ServerFrame.Error("unavailable",
 						"Not accepted right now; retry with the same clientMessageId", clientMessageId));
 				return Mono.empty();

@@ -92,6 +92,7 @@ class SseTransport {
 			})
 			.concatWith(Mono.fromSupplier(() -> closeEvent(closedWith.get())));
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(settings.sseHeartbeat(), settings.sseHeartbeat())
+			.onBackpressureDrop() // a client that reads slowly needs no heartbeat queued up
 			.map(tick -> ServerSentEvent.<String>builder().comment("heartbeat").build());
 		return Flux.merge(events, heartbeats)
 			.takeUntil(event -> CLOSE_EVENT.equals(event.event()))

@@ -180,7 +180,8 @@ class ProtobufFrameCodecTests {
 				Map.entry(presence, io.parley.realtime.proto.ServerFrame.FrameCase.PRESENCE),
 				Map.entry(new ServerFrame.Typing(conversation, user, "start", null), io.parley.realtime.proto.ServerFrame.FrameCase.TYPING),
 				Map.entry(new ServerFrame.ReceiptUpdated(conversation, user, 2, 1), io.parley.realtime.proto.ServerFrame.FrameCase.RECEIPT_UPDATED),
-				Map.entry(new ServerFrame.UnreadUpdated(conversation, 1, 2, 0), io.parley.realtime.proto.ServerFrame.FrameCase.UNREAD_UPDATED));
+				Map.entry(new ServerFrame.UnreadUpdated(conversation, 1, 2, 0), io.parley.realtime.proto.ServerFrame.FrameCase.UNREAD_UPDATED),
+				Map.entry(new ServerFrame.Reconnect("draining", 1234), io.parley.realtime.proto.ServerFrame.FrameCase.RECONNECT));
 		// The JSON protocol's frame types, one each: nothing is left without a Protobuf case.
 		assertThat(cases.keySet().stream().map(EncodedFrames::typeOf).distinct()).hasSize(
 				ServerFrame.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value().length);
