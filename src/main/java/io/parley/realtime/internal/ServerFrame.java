@@ -58,6 +58,13 @@ sealed interface ServerFrame {
 			String body, Instant sentAt, Long targetSeq, Integer version, Instant editedAt, Boolean deleted, byte[] ciphertext)
 			implements ServerFrame {
 
+		/** An entry without a ciphertext. */
+		Message(UUID conversationId, String messageId, long seq, String kind, UUID senderId, String clientMessageId, String body,
+				Instant sentAt, Long targetSeq, Integer version, Instant editedAt, Boolean deleted) {
+			this(conversationId, messageId, seq, kind, senderId, clientMessageId, body, sentAt, targetSeq, version, editedAt, deleted,
+					null);
+		}
+
 		static Message of(StoredMessage m) {
 			boolean plain = m.kind() == EntryKind.MESSAGE;
 			return new Message(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.kind().wireName(), m.senderId(),
