@@ -59,6 +59,7 @@ class BadFramesTests {
 					{ "{\"type\":\"send\",\"conversationId\":\"not-a-uuid\",\"clientMessageId\":\"x\",\"body\":\"hi\"}", "validation_failed" },
 					{ "{\"type\":\"send\",\"conversationId\":\"" + group + "\",\"clientMessageId\":\"x\",\"body\":\"\"}", "validation_failed" },
 					{ "{\"type\":\"send\",\"conversationId\":\"" + group + "\",\"clientMessageId\":\"x\",\"body\":\"\\ud83d\"}", "validation_failed" },
+					{ "{\"type\":\"send\",\"conversationId\":\"" + group + "\",\"clientMessageId\":\"x\",\"body\":\"a\\u0000b\"}", "validation_failed" },
 					{ "{\"type\":\"send\",\"conversationId\":\"" + group + "\",\"clientMessageId\":\"x\",\"body\":\"" + tooLongBody + "\"}", "message_too_long" },
 					{ "{\"type\":\"send\",\"conversationId\":\"" + group + "\",\"clientMessageId\":\"x\",\"body\":\"" + "a".repeat(70_000) + "\"}", "frame_too_large" } };
 

@@ -163,6 +163,12 @@ class LongPollingTests extends AliceAndBobInAGroup {
 			assertThat(answer.get("events").get(0).get("userId").asString()).isEqualTo(bob.id().toString());
 
 			api.http().get().uri("/api/sessions/{id}/events", alicesSession).exchange().expectStatus().isUnauthorized();
+
+			// A cursor this session never handed out is refused, not taken as "resend everything".
+			api.http().get().uri("/api/sessions/{id}/events?cursor=garbage~~", alicesSession)
+				.header("Authorization", "Bearer " + alice.token()).exchange()
+				.expectStatus().isBadRequest()
+				.expectBody().jsonPath("$.code").isEqualTo("invalid_cursor");
 			aliceClient.send(group, UUID.randomUUID().toString(), "still mine");
 			assertThat(aliceClient.expect("ack").get("seq").asLong()).isEqualTo(1);
 		}

@@ -49,6 +49,7 @@ class ProductionJarIT {
 		Map<String, String> env = builder.environment();
 		env.put("SPRING_PROFILES_ACTIVE", "production");
 		env.put("PORT", Integer.toString(port));
+		env.put("PARLEY_MQTT_PORT", "0");
 		env.put("PARLEY_NODE_ID", "7");
 		env.put("PARLEY_JWT_SECRET", "cHJvZHVjdGlvbi1qYXItdGVzdC1zZWNyZXQtb2YtYXQtbGVhc3QtMzItYnl0ZXM=");
 		env.put("PARLEY_POSTGRES_URL", engines.get("spring.datasource.url").toString());

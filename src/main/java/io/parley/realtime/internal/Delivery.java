@@ -43,6 +43,14 @@ class Delivery {
 	}
 
 	/** A live entry for this connection; {@code frame} is shared by all connections, so it is encoded once per wire format. */
+	/** Whether this connection already has a position in the conversation (it has streamed or resumed it). */
+	boolean isStreaming(Connection connection, java.util.UUID conversationId) {
+		ConversationStream stream = connection.stream(conversationId);
+		synchronized (stream) {
+			return stream.delivered != ConversationStream.UNKNOWN || stream.filling;
+		}
+	}
+
 	void deliver(Connection connection, StoredMessage entry, OutboundFrame frame) {
 		ConversationStream stream = connection.stream(entry.conversationId());
 		synchronized (stream) {

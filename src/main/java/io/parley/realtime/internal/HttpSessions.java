@@ -26,10 +26,12 @@ class HttpSessions {
 		private final Sessions.Session session;
 		private final Sinks.Many<ClientFrame> commands;
 		private final LongPoll poll;
+		private final Admission.Ticket ticket;
 
-		private Entry(Sessions.Session session, int pendingCommands, LongPoll poll) {
+		private Entry(Sessions.Session session, int pendingCommands, LongPoll poll, Admission.Ticket ticket) {
 			this.session = session;
 			this.poll = poll;
+			this.ticket = ticket;
 			this.commands = Sinks.many().unicast().onBackpressureBuffer(Queues.<ClientFrame>get(pendingCommands).get());
 			this.commands.asFlux().concatMap(session::handle).subscribe();
 		}
@@ -60,8 +62,10 @@ class HttpSessions {
 		this.settings = settings;
 	}
 
-	Entry register(Sessions.Session session, LongPoll poll) {
-		Entry entry = new Entry(session, settings.pendingCommands(), poll);
+	/** Registers a session; its admission {@code ticket} (a slot of this node's limits) is released when it goes. */
+	Entry register(Sessions.Session session, LongPoll poll, Admission.Ticket ticket) {
+		ticket.opened();
+		Entry entry = new Entry(session, settings.pendingCommands(), poll, ticket);
 		byId.put(session.connection().id(), entry);
 		return entry;
 	}
@@ -70,6 +74,7 @@ class HttpSessions {
 		Entry entry = byId.remove(session.connection().id());
 		if (entry != null) {
 			entry.close();
+			entry.ticket.release();
 		}
 	}
 

@@ -39,9 +39,10 @@ class LocalFanout {
 		StoredMessage entry = stored.message();
 		// The sender's connection hears "ack" before it sees its own entry.
 		connections.byId(stored.replyTo()).ifPresent(c -> c.send(ServerFrame.Ack.of(entry)));
-		if (stored.duplicate()) {
-			return; // a retry: everybody already has it
-		}
+		// A retry usually finds everybody has the entry already, but not always: a first attempt whose
+		// write timed out yet landed (Cassandra hung, then recovered) was never announced. So a retry is
+		// offered again to connections already streaming the conversation; each drops it if it has it.
+		boolean retry = stored.duplicate();
 		// An edit or delete goes live only to those who could see its message; a later joiner gets it,
 		// without content, when their connection fills the gap from history.
 		long visibleFrom = entry.targetSeq() == null ? entry.seq() : entry.targetSeq();
@@ -50,8 +51,10 @@ class LocalFanout {
 		int fannedOut = 0;
 		for (UUID recipient : recipients) {
 			for (Connection connection : connections.of(recipient)) {
-				delivery.deliver(connection, entry, frame);
-				fannedOut++;
+				if (!retry || delivery.isStreaming(connection, entry.conversationId())) {
+					delivery.deliver(connection, entry, frame);
+					fannedOut++;
+				}
 			}
 		}
 		metrics.fannedOut(fannedOut);

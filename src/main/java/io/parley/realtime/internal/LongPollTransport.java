@@ -43,9 +43,11 @@ class LongPollTransport implements SmartLifecycle {
 	private final FrameCodec codec;
 	private final HttpTransportSettings settings;
 	private volatile Disposable sweeper;
+	private final Admission admission;
 
 	LongPollTransport(Sessions sessions, HttpSessions httpSessions, FrameCodec codec, HttpTransportSettings settings,
-			io.parley.realtime.RealtimeSettings realtime) {
+			io.parley.realtime.RealtimeSettings realtime, Admission admission) {
+		this.admission = admission;
 		if (settings.pendingFrames() <= realtime.maxCatchUp()) {
 			// Else a resume after an overflow would overflow the new session again, and again.
 			throw new IllegalArgumentException("parley.realtime.http.pending-frames must exceed parley.realtime.max-catch-up");
@@ -57,8 +59,12 @@ class LongPollTransport implements SmartLifecycle {
 	}
 
 	@PostMapping("/api/sessions")
-	ResponseEntity<String> open(Principal principal, @RequestParam(name = "resume", required = false) String resume) {
-		HttpSessions.Entry entry = open(Accounts.idOf(principal), resume);
+	ResponseEntity<Object> open(Principal principal, @RequestParam(name = "resume", required = false) String resume) {
+		Admission.Decision admitted = admission.admit("longpoll");
+		if (!admitted.admitted()) {
+			return refused(admitted);
+		}
+		HttpSessions.Entry entry = open(Accounts.idOf(principal), resume, admitted.ticket());
 		return ResponseEntity.status(HttpStatus.CREATED)
 			.contentType(MediaType.APPLICATION_JSON)
 			.body("{\"sessionId\":\"" + entry.session().connection().id() + "\",\"cursor\":\"" + entry.poll().cursor() + "\"}");
@@ -76,7 +82,12 @@ class LongPollTransport implements SmartLifecycle {
 		}
 		if (entry == null) {
 			// Gone: resume from the positions in the cursor (the part before '~') in a new session.
-			entry = open(userId, cursor == null ? null : cursor.split("~", 2)[0]);
+			Admission.Decision admitted = admission.admit("longpoll");
+			if (!admitted.admitted()) {
+				return Mono.just(refused(admitted));
+			}
+			entry = open(userId, cursor == null ? null : cursor.split("~", 2)[0], admitted.ticket());
+			cursor = null; // the old session's cursor means nothing to the new one: its first poll
 		}
 		HttpSessions.Entry polled = entry;
 		return polled.poll().poll(cursor, settings.pollTimeout()).map(batch -> {
@@ -91,14 +102,25 @@ class LongPollTransport implements SmartLifecycle {
 			.body(ProblemDetails.of(HttpStatus.BAD_REQUEST, "invalid_cursor", "Unknown cursor", e.getMessage()))));
 	}
 
-	private HttpSessions.Entry open(UUID userId, String resume) {
+	/** Over this node's limits or draining: 503 with Retry-After and the jittered hint, as for a WebSocket handshake. */
+	private static ResponseEntity<Object> refused(Admission.Decision decision) {
+		long wait = decision.retryAfter().toMillis();
+		org.springframework.http.ProblemDetail problem = ProblemDetails.of(HttpStatus.SERVICE_UNAVAILABLE, decision.refusal(),
+				"Not now", "This node takes no new session now; open one again (on any node) after the retry delay");
+		problem.setProperty("retryAfterMs", wait);
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString((wait + 999) / 1000))
+			.body(problem);
+	}
+
+	private HttpSessions.Entry open(UUID userId, String resume, Admission.Ticket ticket) {
 		ClientFrame cursor = codec.decodeCursor(resume);
 		CursorPositions positions = CursorPositions.from(cursor);
 		AtomicReference<LongPoll> poll = new AtomicReference<>(new LongPoll(positions, settings.pendingFrames()));
 		Sessions.Session session = sessions.open(userId, "longpoll", status -> poll.get().close(status),
 				cursor instanceof ClientFrame.Invalid ? cursor : positions.asResume());
 		session.connection().outbound().subscribe(poll.get()::offer);
-		return httpSessions.register(session, poll.get());
+		return httpSessions.register(session, poll.get(), ticket);
 	}
 
 	private void end(HttpSessions.Entry entry, CloseStatus status) {

@@ -40,7 +40,10 @@ class SseTransport {
 	private final FrameCodec codec;
 	private final HttpTransportSettings settings;
 
-	SseTransport(Sessions sessions, HttpSessions httpSessions, FrameCodec codec, HttpTransportSettings settings) {
+	private final Admission admission;
+
+	SseTransport(Sessions sessions, HttpSessions httpSessions, FrameCodec codec, HttpTransportSettings settings, Admission admission) {
+		this.admission = admission;
 		this.sessions = sessions;
 		this.httpSessions = httpSessions;
 		this.codec = codec;
@@ -52,6 +55,15 @@ class SseTransport {
 			@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId, ServerHttpResponse response) {
 		response.getHeaders().set(HttpHeaders.CACHE_CONTROL, "no-cache, no-transform");
 		response.getHeaders().set("X-Accel-Buffering", "no");
+		Admission.Decision admitted = admission.admit("sse");
+		if (!admitted.admitted()) {
+			// As a WebSocket gets 1013: 503, Retry-After, and one close event with the jittered hint.
+			long wait = admitted.retryAfter().toMillis();
+			response.setStatusCode(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE);
+			response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString((wait + 999) / 1000));
+			return Flux.just(ServerSentEvent.builder("{\"type\":\"close\",\"code\":1013,\"reason\":\"" + admitted.refusal()
+					+ "\",\"retryAfterMs\":" + wait + "}").event(CLOSE_EVENT).build());
+		}
 
 		// The browser repeats the URL it was opened with (resume=) and adds Last-Event-ID, which is newer.
 		ClientFrame fromQuery = codec.decodeCursor(resume);
@@ -73,7 +85,7 @@ class SseTransport {
 				session.connection().send(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref()));
 			}
 		}
-		httpSessions.register(session, null);
+		httpSessions.register(session, null, admitted.ticket());
 
 		AtomicBoolean first = new AtomicBoolean(true);
 		Flux<ServerSentEvent<String>> events = session.connection()

@@ -93,6 +93,15 @@ class OverloadTests {
 			assertThat(Prometheus.scrape(node2.context()).value("parley_handshakes_refused_total", "reason", "overloaded"))
 				.isEqualTo(refusedBefore + 1);
 			assertThat(Prometheus.scrape(node2.context()).value("parley_connections", "transport", "websocket")).isEqualTo(3);
+			// The fallback transports count against the same limits and are refused the same way.
+			node2Api.http().post().uri("/api/sessions").header("Authorization", "Bearer " + eve.token()).exchange()
+				.expectStatus().isEqualTo(503)
+				.expectHeader().exists("Retry-After")
+				.expectBody().jsonPath("$.code").isEqualTo("overloaded");
+			node2Api.http().get().uri("/sse?access_token=" + eve.token()).exchange()
+				.expectStatus().isEqualTo(503)
+				.expectHeader().exists("Retry-After")
+				.expectBody(String.class).value(body -> assertThat(body).contains("event:close", "\"code\":1013", "retryAfterMs"));
 
 			// The sessions already open are untouched.
 			phone.send(group, "still here");
