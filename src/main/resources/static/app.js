@@ -650,7 +650,7 @@ function renderMessage(rec) {
   } else {
     const body = document.createElement('div');
     body.className = 'body';
-    body.textContent = rec.deleted ? 'message deleted' : rec.body;
+    body.textContent = rec.deleted ? 'message deleted' : (rec.body ?? 'encrypted message (this page cannot decrypt it)');
     li.append(body);
   }
   if (rec.confirmDelete) li.append(deleteConfirm(rec));

@@ -37,6 +37,17 @@ class OperationsEndpointsTests {
 	}
 
 	@Test
+	void theProbesOfTheHelmChartAnswerUpWithoutAToken() {
+		java.util.Map<String, Object> container = HelmChartTests.container(HelmChartTests.render(null).one("Deployment"));
+		for (String probe : java.util.List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+			String path = (String) HelmChartTests.at(container, probe + ".httpGet.path");
+			client().get().uri(path).exchange()
+				.expectStatus().isOk()
+				.expectBody().jsonPath("$.status").isEqualTo("UP");
+		}
+	}
+
+	@Test
 	void otherActuatorEndpointsAreNotOpen() {
 		client().get().uri("/actuator/env").exchange().expectStatus().is4xxClientError();
 		client().get().uri("/actuator/metrics").exchange().expectStatus().is4xxClientError();

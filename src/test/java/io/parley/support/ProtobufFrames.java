@@ -71,7 +71,9 @@ public final class ProtobufFrames {
 	private static Object scalar(Message.Builder parent, FieldDescriptor field, Object value) {
 		switch (field.getJavaType()) {
 			case BYTE_STRING:
-				return bytes(UUID.fromString(value.toString()));
+				// Opaque payloads are base64 in the JSON tree, as in the JSON protocol; every other bytes field is an id.
+				return field.getName().equals("ciphertext") ? ByteString.copyFrom(java.util.Base64.getDecoder().decode(value.toString()))
+						: bytes(UUID.fromString(value.toString()));
 			case LONG:
 				return ((Number) value).longValue();
 			case INT:
@@ -133,7 +135,8 @@ public final class ProtobufFrames {
 		String name = field.getName();
 		switch (field.getJavaType()) {
 			case BYTE_STRING:
-				return nodes.stringNode(uuid((ByteString) value).toString());
+				return name.equals("ciphertext") ? nodes.stringNode(java.util.Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()))
+						: nodes.stringNode(uuid((ByteString) value).toString());
 			case LONG:
 				long number = (Long) value;
 				if (name.equals("message_id")) {

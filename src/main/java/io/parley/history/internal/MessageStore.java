@@ -52,14 +52,14 @@ class MessageStore {
 		String ks = settings.keyspace();
 		createSchema(session, settings);
 		insertIfAbsent = session.prepare("INSERT INTO " + ks + ".messages (conversation_id, bucket, seq, message_id, sender_id,"
-				+ " client_message_id, kind, body, sent_at, target_seq, version, edited_at, deleted)"
-				+ " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+				+ " client_message_id, kind, body, sent_at, target_seq, version, edited_at, deleted, ciphertext)"
+				+ " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
 		selectRange = session.prepare("SELECT * FROM " + ks + ".messages WHERE conversation_id = ? AND bucket = ? AND seq >= ?"
 				+ " AND seq <= ?");
 		// Compare-and-set on the version; "<" rather than "=" so that re-applying after a crash is harmless.
-		applyEdit = session.prepare("UPDATE " + ks + ".messages SET body = ?, version = ?, edited_at = ?"
+		applyEdit = session.prepare("UPDATE " + ks + ".messages SET body = ?, ciphertext = ?, version = ?, edited_at = ?"
 				+ " WHERE conversation_id = ? AND bucket = ? AND seq = ? IF version < ? AND deleted = false");
-		applyDelete = session.prepare("UPDATE " + ks + ".messages SET body = null, version = ?, edited_at = ?, deleted = true"
+		applyDelete = session.prepare("UPDATE " + ks + ".messages SET body = null, ciphertext = null, version = ?, edited_at = ?, deleted = true"
 				+ " WHERE conversation_id = ? AND bucket = ? AND seq = ? IF version < ?");
 		selectOne = session.prepare("SELECT * FROM " + ks + ".messages WHERE conversation_id = ? AND bucket = ? AND seq = ?");
 		selectPage = session.prepare("SELECT * FROM " + ks + ".messages WHERE conversation_id = ? AND bucket = ? AND seq <= ? LIMIT ?");
@@ -80,7 +80,7 @@ class MessageStore {
 				CREATE TABLE IF NOT EXISTS %s.messages (
 				    conversation_id uuid, bucket bigint, seq bigint,
 				    message_id bigint, sender_id uuid, client_message_id text, kind text, body text, sent_at timestamp,
-				    target_seq bigint, version int, edited_at timestamp, deleted boolean,
+				    target_seq bigint, version int, edited_at timestamp, deleted boolean, ciphertext blob,
 				    PRIMARY KEY ((conversation_id, bucket), seq)
 				) WITH CLUSTERING ORDER BY (seq DESC)""".formatted(ks),
 				// A hint of the highest seq, so a new owner does not scan; the messages table stays the truth.
@@ -100,7 +100,7 @@ class MessageStore {
 	/** Columns added after the first release: a table created by an older Parley gets them here. */
 	private static void addMissingColumns(CqlSession session, String ks) {
 		Map<String, String> wanted = Map.of("kind", "text", "target_seq", "bigint", "version", "int", "edited_at", "timestamp",
-				"deleted", "boolean");
+				"deleted", "boolean", "ciphertext", "blob");
 		java.util.Set<String> present = new java.util.HashSet<>();
 		session.execute(SimpleStatement.newInstance(
 				"SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = 'messages'", ks))
@@ -124,13 +124,15 @@ class MessageStore {
 	boolean insertIfAbsent(StoredMessage m) {
 		return session.execute(insertIfAbsent
 			.bind(m.conversationId(), bucketOf(m.seq()), m.seq(), m.messageId(), m.senderId(), m.clientMessageId(),
-					m.kind().name(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(), m.deleted())
+					m.kind().name(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(), m.deleted(),
+					m.ciphertext() == null ? null : java.nio.ByteBuffer.wrap(m.ciphertext()))
 			.setSerialConsistencyLevel(ConsistencyLevel.SERIAL)).wasApplied();
 	}
 
-	/** Sets the message at {@code seq} to the edited body and version, unless it is already that new or deleted. */
-	void applyEdit(UUID conversationId, long seq, String body, int version, java.time.Instant at) {
-		session.execute(applyEdit.bind(body, version, at, conversationId, bucketOf(seq), seq, version)
+	/** Sets the message at {@code seq} to the edited body, ciphertext and version, unless it is already that new or deleted. */
+	void applyEdit(UUID conversationId, long seq, String body, byte[] ciphertext, int version, java.time.Instant at) {
+		session.execute(applyEdit.bind(body, ciphertext == null ? null : java.nio.ByteBuffer.wrap(ciphertext), version, at,
+				conversationId, bucketOf(seq), seq, version)
 			.setSerialConsistencyLevel(ConsistencyLevel.SERIAL));
 	}
 
@@ -208,6 +210,16 @@ class MessageStore {
 				row.getUuid("sender_id"), row.getString("client_message_id"), kind == null ? EntryKind.MESSAGE : EntryKind.valueOf(kind),
 				row.getString("body"), row.getInstant("sent_at"), row.isNull("target_seq") ? null : row.getLong("target_seq"),
 				row.isNull("version") ? 1 : row.getInt("version"), row.getInstant("edited_at"),
-				!row.isNull("deleted") && row.getBoolean("deleted"));
+				!row.isNull("deleted") && row.getBoolean("deleted"), bytes(row.getByteBuffer("ciphertext")));
+	}
+
+	/** The blob's bytes exactly (null stays null); the driver's buffer may be a view into a larger one. */
+	private static byte[] bytes(java.nio.ByteBuffer blob) {
+		if (blob == null) {
+			return null;
+		}
+		byte[] bytes = new byte[blob.remaining()];
+		blob.duplicate().get(bytes);
+		return bytes;
 	}
 }

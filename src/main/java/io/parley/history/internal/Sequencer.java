@@ -81,7 +81,7 @@ class Sequencer {
 			StoredMessage entry;
 			if (submission.kind() == EntryKind.MESSAGE) {
 				entry = StoredMessage.message(conversation, seq, ids.next(), submission.senderId(), submission.clientMessageId(),
-						submission.body(), now);
+						submission.body(), submission.ciphertext(), now);
 			}
 			else {
 				Object checked = checkChange(submission, seq, now);
@@ -135,15 +135,17 @@ class Sequencer {
 		}
 		int version = message.version() + 1;
 		String body = submission.kind() == EntryKind.EDIT ? submission.body() : null;
+		byte[] ciphertext = submission.kind() == EntryKind.EDIT ? submission.ciphertext() : null;
 		return new StoredMessage(submission.conversationId(), seq, ids.next(), submission.senderId(),
 				submission.clientMessageId(), submission.kind(), body, now, submission.targetSeq(), version, now,
-				submission.kind() == EntryKind.DELETE);
+				submission.kind() == EntryKind.DELETE, ciphertext);
 	}
 
 	/** Applies an edit or delete entry to its target row; idempotent (guarded by the version). */
 	private void reapply(StoredMessage entry) {
 		if (entry.kind() == EntryKind.EDIT) {
-			store.applyEdit(entry.conversationId(), entry.targetSeq(), entry.body(), entry.version(), entry.sentAt());
+			store.applyEdit(entry.conversationId(), entry.targetSeq(), entry.body(), entry.ciphertext(), entry.version(),
+					entry.sentAt());
 		}
 		else if (entry.kind() == EntryKind.DELETE) {
 			store.applyDelete(entry.conversationId(), entry.targetSeq(), entry.version(), entry.sentAt());

@@ -28,11 +28,13 @@ class MessagesController {
 
 	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 	record MessageView(UUID conversationId, String messageId, long seq, String kind, UUID senderId, String clientMessageId,
-			String body, Instant sentAt, Long targetSeq, int version, Instant editedAt, boolean deleted) {
+			String body, Instant sentAt, Long targetSeq, int version, Instant editedAt, boolean deleted, String ciphertext) {
 
+		/** The ciphertext as standard base64, exactly the bytes the sender attached. */
 		static MessageView of(StoredMessage m) {
 			return new MessageView(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.kind().wireName(), m.senderId(),
-					m.clientMessageId(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(), m.deleted());
+					m.clientMessageId(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(), m.deleted(),
+					m.ciphertext() == null ? null : java.util.Base64.getEncoder().encodeToString(m.ciphertext()));
 		}
 	}
 

@@ -8,11 +8,17 @@ import io.parley.presence.TypingAction;
 /** Frames a client sends, decoded once at the edge by {@link FrameCodec}. */
 sealed interface ClientFrame {
 
-	record Send(UUID conversationId, String clientMessageId, String body) implements ClientFrame {
+	/** {@code body}, {@code ciphertext} or both; the ciphertext is opaque bytes Parley never parses. */
+	record Send(UUID conversationId, String clientMessageId, String body, byte[] ciphertext) implements ClientFrame {
+
+		Send(UUID conversationId, String clientMessageId, String body) {
+			this(conversationId, clientMessageId, body, null);
+		}
 	}
 
 	/** Edit the message at {@code seq}, expecting it to be at {@code expectedVersion} (compare-and-set). */
-	record Edit(UUID conversationId, String clientMessageId, long seq, int expectedVersion, String body) implements ClientFrame {
+	record Edit(UUID conversationId, String clientMessageId, long seq, int expectedVersion, String body, byte[] ciphertext)
+			implements ClientFrame {
 	}
 
 	record Delete(UUID conversationId, String clientMessageId, long seq) implements ClientFrame {

@@ -121,7 +121,8 @@ class FrameCodec {
 		if (seq == null || version == null || version > Integer.MAX_VALUE) {
 			return invalid("edit needs 'seq' and 'expectedVersion' (positive integers)", send.clientMessageId());
 		}
-		return new ClientFrame.Edit(send.conversationId(), send.clientMessageId(), seq, version.intValue(), send.body());
+		return new ClientFrame.Edit(send.conversationId(), send.clientMessageId(), seq, version.intValue(), send.body(),
+				send.ciphertext());
 	}
 
 	private ClientFrame delete(JsonNode frame) {
@@ -200,9 +201,34 @@ class FrameCodec {
 		if (conversationId == null) {
 			return invalid("conversationId must be a conversation id (UUID)", clientMessageId);
 		}
+		byte[] ciphertext = null;
+		JsonNode encrypted = frame.get("ciphertext");
+		if (encrypted != null && !encrypted.isNull()) {
+			// Opaque to Parley: only its encoding and size are checked, never its content.
+			try {
+				// A Protobuf frame's bytes arrive as a binary node; JSON carries standard base64.
+				ciphertext = encrypted.isBinary() ? encrypted.binaryValue()
+						: encrypted.isString() ? java.util.Base64.getDecoder().decode(encrypted.asString()) : null;
+			}
+			catch (IllegalArgumentException notBase64) {
+				ciphertext = null;
+			}
+			if (ciphertext == null || ciphertext.length == 0) {
+				return invalid("ciphertext must be a non-empty string of standard base64", clientMessageId);
+			}
+			if (ciphertext.length > settings.maxCiphertextBytes().toBytes()) {
+				return new ClientFrame.Invalid("ciphertext_too_large", "The ciphertext has " + ciphertext.length
+						+ " bytes; the limit is " + settings.maxCiphertextBytes().toBytes(), clientMessageId);
+			}
+		}
 		String body = optionalText(frame, "body");
+		JsonNode rawBody = frame.get("body");
+		if (ciphertext != null && (rawBody == null || rawBody.isNull())) {
+			return new ClientFrame.Send(conversationId, clientMessageId, null, ciphertext);
+		}
 		if (body == null || body.isBlank()) {
-			return invalid("body must contain at least one character that is not white space", clientMessageId);
+			return invalid("body must contain at least one character that is not white space (or leave it out and send a "
+					+ "ciphertext)", clientMessageId);
 		}
 		if (!io.parley.shared.Text.isWellFormed(body)) {
 			// The same rule as REST: NUL and unpaired surrogates are refused, never stored.
@@ -213,7 +239,7 @@ class FrameCodec {
 			return new ClientFrame.Invalid("message_too_long", "The body has " + codePoints + " code points; the limit is "
 					+ settings.maxBodyCodePoints(), clientMessageId);
 		}
-		return new ClientFrame.Send(conversationId, clientMessageId, body);
+		return new ClientFrame.Send(conversationId, clientMessageId, body, ciphertext);
 	}
 
 	/**

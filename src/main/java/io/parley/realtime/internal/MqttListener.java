@@ -69,9 +69,13 @@ class MqttListener implements SmartLifecycle {
 	private final ConfigurableEnvironment environment;
 	private volatile DisposableServer server;
 
+	/** The node's connection limits, shared with every transport. */
+	private final Admission admission;
+
 	MqttListener(MqttSettings mqtt, RealtimeSettings settings, ReactiveJwtDecoder tokens, Sessions sessions, MqttSessionStore store,
 			FrameCodec codec, JsonMapper json, Conversations conversations, MessageLog messages, Presence presence,
-			ConfigurableEnvironment environment) {
+			ConfigurableEnvironment environment, Admission admission) {
+		this.admission = admission;
 		this.mqtt = mqtt;
 		this.settings = settings;
 		this.tokens = tokens;
@@ -221,7 +225,13 @@ class MqttListener implements SmartLifecycle {
 					: new ClientFrame.Resume(kept.cursors().entrySet().stream()
 						.map(c -> new ClientFrame.Cursor(c.getKey(), c.getValue()))
 						.toList());
+			// Over the node's limits, or draining: CONNACK 3 (server unavailable), the MQTT form of a 503.
+			Admission.Decision admitted = admission.admit("mqtt");
+			if (!admitted.admitted()) {
+				return refuse(out, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+			}
 			Sessions.Session session = sessions.open(userId, "mqtt", status -> channel.dispose(), resume);
+			admitted.ticket().opened();
 			MqttLink link = new MqttLink(userId, clientId, persistent, header.isWillFlag(), session, channel, codec, json,
 					conversations, messages, presence, store, settings);
 			// MQTT 3.1.1: a client silent for one and a half keep-alive periods is gone.
@@ -256,6 +266,7 @@ class MqttListener implements SmartLifecycle {
 			});
 			return Mono.when(inbound, outbound).doFinally(signal -> {
 				session.end(link.deliberate());
+				admitted.ticket().release();
 				channel.dispose();
 			});
 		});

@@ -67,6 +67,7 @@ class ProtobufFrameCodec {
 				id(tree, "conversationId", send.getConversationId());
 				text(tree, "clientMessageId", send.getClientMessageId());
 				text(tree, "body", send.getBody());
+				binary(tree, "ciphertext", send.getCiphertext());
 			}
 			case EDIT -> {
 				var edit = frame.getEdit();
@@ -76,6 +77,7 @@ class ProtobufFrameCodec {
 				tree.put("seq", edit.getSeq());
 				tree.put("expectedVersion", edit.getExpectedVersion());
 				text(tree, "body", edit.getBody());
+				binary(tree, "ciphertext", edit.getCiphertext());
 			}
 			case DELETE -> {
 				var delete = frame.getDelete();
@@ -160,6 +162,13 @@ class ProtobufFrameCodec {
 	}
 
 	/** Proto3 cannot tell an empty string from an absent one: empty is absent, as JSON's validation expects. */
+	/** Opaque bytes go into the tree as they are (a binary node); empty means absent. */
+	private static void binary(ObjectNode tree, String field, ByteString value) {
+		if (!value.isEmpty()) {
+			tree.put(field, value.toByteArray());
+		}
+	}
+
 	private static void text(ObjectNode tree, String field, String value) {
 		if (!value.isEmpty()) {
 			tree.put(field, value);
@@ -320,6 +329,9 @@ class ProtobufFrameCodec {
 		}
 		if (m.body() != null) {
 			message.setBody(m.body());
+		}
+		if (m.ciphertext() != null) {
+			message.setCiphertext(ByteString.copyFrom(m.ciphertext()));
 		}
 		if (m.targetSeq() != null) {
 			message.setTargetSeq(m.targetSeq());

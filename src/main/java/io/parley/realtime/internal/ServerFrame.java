@@ -57,13 +57,21 @@ sealed interface ServerFrame {
 	 * message and {@code version} is its version after the change.
 	 */
 	record Message(UUID conversationId, String messageId, long seq, String kind, UUID senderId, String clientMessageId,
-			String body, Instant sentAt, Long targetSeq, Integer version, Instant editedAt, Boolean deleted) implements ServerFrame {
+			String body, Instant sentAt, Long targetSeq, Integer version, Instant editedAt, Boolean deleted, byte[] ciphertext)
+			implements ServerFrame {
+
+		/** An entry without a ciphertext. */
+		Message(UUID conversationId, String messageId, long seq, String kind, UUID senderId, String clientMessageId, String body,
+				Instant sentAt, Long targetSeq, Integer version, Instant editedAt, Boolean deleted) {
+			this(conversationId, messageId, seq, kind, senderId, clientMessageId, body, sentAt, targetSeq, version, editedAt, deleted,
+					null);
+		}
 
 		static Message of(StoredMessage m) {
 			boolean plain = m.kind() == EntryKind.MESSAGE;
 			return new Message(m.conversationId(), Long.toString(m.messageId()), m.seq(), m.kind().wireName(), m.senderId(),
 					m.clientMessageId(), m.body(), m.sentAt(), m.targetSeq(), m.version(), m.editedAt(),
-					m.deleted() ? Boolean.TRUE : (plain ? null : Boolean.FALSE));
+					m.deleted() ? Boolean.TRUE : (plain ? null : Boolean.FALSE), m.ciphertext());
 		}
 	}
 

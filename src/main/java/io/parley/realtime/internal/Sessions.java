@@ -164,12 +164,13 @@ class Sessions {
 			// Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
 			if (frame instanceof ClientFrame.Send send) {
 				return submit(send.conversationId(), send.clientMessageId(), MessageSubmission.message(
-						send.conversationId(), connection.userId(), send.clientMessageId(), send.body(), connection.id()))
+						send.conversationId(), connection.userId(), send.clientMessageId(), send.body(), send.ciphertext(), connection.id()))
 					.and(typing.messageSent(connection.userId(), send.conversationId()));
 			}
 			if (frame instanceof ClientFrame.Edit edit) {
 				return submit(edit.conversationId(), edit.clientMessageId(), MessageSubmission.edit(edit.conversationId(),
-						connection.userId(), edit.clientMessageId(), edit.seq(), edit.expectedVersion(), edit.body(), connection.id()));
+						connection.userId(), edit.clientMessageId(), edit.seq(), edit.expectedVersion(), edit.body(), edit.ciphertext(),
+						connection.id()));
 			}
 			if (frame instanceof ClientFrame.Delete delete) {
 				return submit(delete.conversationId(), delete.clientMessageId(), MessageSubmission.delete(

@@ -55,6 +55,44 @@ class MessageStoreIntegrationTests {
 			.containsExactly(9_999L, 10_000L, 10_001L);
 	}
 
+	@Autowired
+	com.datastax.oss.driver.api.core.CqlSession session;
+
+	@Test
+	void aTableFromBeforeCiphertextsGainsTheColumnAndItsRowsStayReadable() {
+		String ks = "legacy_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		UUID conversation = UUID.randomUUID();
+		execute("CREATE KEYSPACE " + ks + " WITH replication = {'class':'SimpleStrategy','replication_factor':1}");
+		execute("CREATE TABLE " + ks + ".messages (conversation_id uuid, bucket bigint, seq bigint, message_id bigint,"
+				+ " sender_id uuid, client_message_id text, kind text, body text, sent_at timestamp, target_seq bigint,"
+				+ " version int, edited_at timestamp, deleted boolean, PRIMARY KEY ((conversation_id, bucket), seq))"
+				+ " WITH CLUSTERING ORDER BY (seq DESC)");
+		execute("INSERT INTO " + ks + ".messages (conversation_id, bucket, seq, message_id, sender_id, client_message_id, kind,"
+				+ " body, sent_at, version, deleted) VALUES (" + conversation + ", 0, 1, 7, " + UUID.randomUUID()
+				+ ", 'old', 'MESSAGE', 'written before ciphertexts', '2026-12-01T00:00:00Z', 1, false)");
+		try {
+			MessageStore upgraded = new MessageStore(session, new io.parley.history.HistorySettings(ks,
+					"{'class':'SimpleStrategy','replication_factor':1}", "in", "out", 1, (short) 1, null,
+					java.time.Duration.ofSeconds(30), java.time.Duration.ofDays(7)));
+
+			StoredMessage old = upgraded.find(conversation, 1).orElseThrow();
+			assertThat(old.body()).isEqualTo("written before ciphertexts");
+			assertThat(old.ciphertext()).isNull();
+			byte[] opaque = { 0, (byte) 0xFF, 0x7F, (byte) 0x80 };
+			assertThat(upgraded.insertIfAbsent(StoredMessage.message(conversation, 2, 8, UUID.randomUUID(), "new", null, opaque,
+					Instant.now()))).isTrue();
+			assertThat(upgraded.find(conversation, 2).orElseThrow().ciphertext()).containsExactly(opaque);
+		}
+		finally {
+			execute("DROP KEYSPACE " + ks);
+		}
+	}
+
+	private void execute(String cql) {
+		session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(cql)
+			.setTimeout(java.time.Duration.ofSeconds(30)));
+	}
+
 	@Test
 	void anEmptyConversationHasHeadZeroAndNoPages() {
 		UUID conversation = UUID.randomUUID();

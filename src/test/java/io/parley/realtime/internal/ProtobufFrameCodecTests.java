@@ -199,6 +199,30 @@ class ProtobufFrameCodecTests {
 		cases.forEach((frame, expected) -> assertThat(codec.message(frame).getFrameCase()).as("%s", frame).isEqualTo(expected));
 	}
 
+	@Test
+	void aCiphertextIsTakenAndGivenBackAsTheSameBytesInBothEncodings() {
+		byte[] opaque = { 0, (byte) 0xFF, 0x0A, (byte) 0xC3, 0x28, 0x7B };
+		String base64 = java.util.Base64.getEncoder().encodeToString(opaque);
+		var fromProtobuf = (ClientFrame.Send) decode(frame().setSend(Send.newBuilder().setConversationId(conversationBytes)
+			.setClientMessageId("c-1").setCiphertext(ByteString.copyFrom(opaque))));
+		var fromJson = (ClientFrame.Send) jsonCodec.decode("{\"type\":\"send\",\"conversationId\":\"" + conversation
+				+ "\",\"clientMessageId\":\"c-1\",\"ciphertext\":\"" + base64 + "\"}");
+		assertThat(fromProtobuf.ciphertext()).containsExactly(opaque);
+		assertThat(fromJson.ciphertext()).containsExactly(opaque);
+		assertThat(fromProtobuf.body()).isNull();
+		var edit = (ClientFrame.Edit) decode(frame().setEdit(Edit.newBuilder().setConversationId(conversationBytes)
+			.setClientMessageId("e-1").setSeq(4).setExpectedVersion(1).setCiphertext(ByteString.copyFrom(opaque))));
+		assertThat(edit.ciphertext()).containsExactly(opaque);
+
+		StoredMessage stored = StoredMessage.message(conversation, 1, 42, UUID.randomUUID(), "c-1", null, opaque, Instant.ofEpochMilli(5));
+		assertThat(codec.message(ServerFrame.Message.of(stored)).getMessage().getCiphertext().toByteArray()).containsExactly(opaque);
+		assertThat(jsonCodec.encode(ServerFrame.Message.of(stored))).contains("\"ciphertext\":\"" + base64 + "\"")
+			.doesNotContain("\"body\"");
+		StoredMessage plain = StoredMessage.message(conversation, 2, 43, UUID.randomUUID(), "c-2", "hi", Instant.ofEpochMilli(5));
+		assertThat(codec.message(ServerFrame.Message.of(plain)).getMessage().getCiphertext().isEmpty()).isTrue();
+		assertThat(jsonCodec.encode(ServerFrame.Message.of(plain))).doesNotContain("ciphertext");
+	}
+
 	private void sameAs(String jsonFrame, io.parley.realtime.proto.ClientFrame.Builder protobufFrame) {
 		assertThat(decode(protobufFrame)).as("Protobuf twin of %s", jsonFrame).isEqualTo(jsonCodec.decode(jsonFrame));
 	}
