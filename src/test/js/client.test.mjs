@@ -95,6 +95,17 @@ test('a refused send rejects with its code; a rate limit keeps it pending for th
   assert.ok(c.pending.has('cm-3'));
 });
 
+test('a reauthenticate frame is answered with a fresh token on the live connection', async () => {
+  let calls = 0;
+  const { c } = await client({ token: (fresh) => (fresh ? `fresh-${++calls}` : 'T') });
+  const ws = FakeSocket.last();
+  ws.accept();
+  ws.say({ type: 'reauthenticate', expiresAt: '2026-12-03T10:00:00Z' });
+  await flush();
+  assert.deepEqual(ws.sent.at(-1), { type: 'auth', token: 'fresh-1' });
+  assert.equal(c.transport.name, 'websocket');
+});
+
 test('an unanswered ping means a dead connection: the heartbeat shortens and the client reconnects', async () => {
   const { c, clock } = await client({ heartbeat: { initialMs: 20_000, minMs: 5000, maxMs: 60_000 }, pongTimeoutMs: 5000 });
   const ws = FakeSocket.last();

@@ -7,6 +7,7 @@ import { ParleyClient } from './sdk/parley.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'parley.token';
+const REFRESH_KEY = 'parley.refresh';
 const PAGE_SIZE = 50;
 
 const state = {
@@ -72,7 +73,43 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
+/** Trades the refresh token for new tokens (rotation: the old refresh token is spent). False if the login ended. */
+let refreshing = null;
+function refreshTokens() {
+  const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+  if (!refreshToken) return Promise.resolve(false);
+  refreshing ??= fetch('/api/auth/refresh', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  }).then(async (res) => {
+    if (!res.ok) return false;
+    keepTokens(await res.json());
+    return true;
+  }).catch(() => false).finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+function keepTokens(login) {
+  state.token = login.accessToken;
+  sessionStorage.setItem(TOKEN_KEY, state.token);
+  if (login.refreshToken) sessionStorage.setItem(REFRESH_KEY, login.refreshToken);
+}
+
+/** Whether the access token expires within 30 s (or cannot be read): then it is refreshed before use. */
+function expiringSoon(token) {
+  try {
+    const { exp } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return exp * 1000 - Date.now() < 30_000;
+  } catch { return true; }
+}
+
+/** The SDK's token source: a fresh token when the server asks (`reauthenticate`) or the old one runs out. */
+async function currentToken(fresh = false) {
+  if ((fresh || expiringSoon(state.token)) && !(await refreshTokens()) && fresh) throw new Error('login ended');
+  return state.token;
+}
+
+async function api(method, path, body, retried = false) {
   const headers = { Accept: 'application/json' };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -81,7 +118,10 @@ async function api(method, path, body) {
   const data = text ? JSON.parse(text) : null;
   if (!res.ok) {
     const err = new ApiError(res, data);
-    if (res.status === 401 && state.token && !path.startsWith('/api/auth/')) logout('Your session has expired: log in again.');
+    if (res.status === 401 && state.token && !path.startsWith('/api/auth/')) {
+      if (!retried && await refreshTokens()) return api(method, path, body, true);
+      logout('Your session has expired: log in again.');
+    }
     throw err;
   }
   return data;
@@ -106,14 +146,17 @@ async function onAuthSubmit(event) {
   try {
     if (action === 'register') await api('POST', '/api/auth/register', creds);
     const login = await api('POST', '/api/auth/login', creds);
-    state.token = login.accessToken;
-    sessionStorage.setItem(TOKEN_KEY, state.token);
+    keepTokens(login);
     form.reset();
     await start();
   } catch (err) { fail(err); }
 }
 
-function logout(message = '') {
+function logout(message = '', { signOut = false } = {}) {
+  // A deliberate logout ends this login on the server too: its refresh token and its other connections.
+  if (signOut && state.token) {
+    fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
+  }
   const client = state.client;
   state.client = null;
   client?.close();          // a normal close: the server marks this device offline at once
@@ -131,6 +174,7 @@ function logout(message = '') {
   state.typing.forEach((typists) => typists.forEach(clearTimeout));
   state.typing.clear();
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
   setConn({ state: 'closed' });
   banner(null);
   $('conv-pane').hidden = true;
@@ -875,7 +919,7 @@ class BlockedEventSource {
 
 function connect() {
   if (!state.token || state.client) return;
-  const options = { token: () => state.token };
+  const options = { token: currentToken };
   if (hooks.has('blockWebSocket')) options.WebSocketImpl = BlockedWebSocket;
   if (hooks.has('blockEventSource')) options.EventSourceImpl = BlockedEventSource;
   const cap = Number(hooks.get('reconnectCapMs'));
@@ -905,6 +949,7 @@ function connect() {
 }
 
 function onConnectionState(s) {
+  if (s.reason === 4002) return logout('You were signed out: log in again.');  // this login was ended
   setConn(s);
   renderPending();
   if (s.state === 'open') {
@@ -956,7 +1001,7 @@ function onErrorFrame(frame) {
 function wire() {
   document.addEventListener('visibilitychange', markRead);
   $('auth-form').addEventListener('submit', onAuthSubmit);
-  $('logout').addEventListener('click', () => logout());
+  $('logout').addEventListener('click', () => logout('', { signOut: true }));
   $('group-form').addEventListener('submit', onCreateGroup);
   $('direct-form').addEventListener('submit', onOpenDirect);
   $('member-form').addEventListener('submit', onAddMember);

@@ -47,6 +47,13 @@ class BadFramesTests {
 				ChatClient carolClient = api.connect(carol)) {
 			String tooLongBody = "😀".repeat(4001); // 4001 code points, 8002 UTF-16 units, 16004 bytes
 			String nested = "[".repeat(10_000) + "]".repeat(10_000);
+			// Nine levels: a frame that is valid JSON but deeper than parley.realtime.max-json-depth (8).
+			String deepButValid = "{\"type\":\"ping\",\"x\":" + "[".repeat(8) + "]".repeat(8) + "}";
+			StringBuilder cursors = new StringBuilder();
+			for (int i = 0; i < 501; i++) {
+				cursors.append(i == 0 ? "" : ",").append("{\"conversationId\":\"").append(UUID.randomUUID()).append("\",\"afterSeq\":0}");
+			}
+			String tooManyCursors = "{\"type\":\"resume\",\"conversations\":[" + cursors + "]}";
 			String[][] cases = {
 					{ "]", "malformed_frame" },
 					{ "null", "malformed_frame" },
@@ -54,7 +61,10 @@ class BadFramesTests {
 					{ "{}", "missing_type" },
 					{ "{\"type\":42}", "missing_type" },
 					{ "{\"type\":\"teleport\"}", "unknown_type" },
-					{ nested, "malformed_frame" },
+					{ nested, "nesting_too_deep" },
+					{ deepButValid, "nesting_too_deep" },
+					{ tooManyCursors, "too_many_conversations" },
+					{ "{\"type\":\"auth\"}", "validation_failed" },
 					{ "{\"type\":\"send\",\"conversationId\":\"" + group + "\",\"body\":\"no id\"}", "validation_failed" },
 					{ "{\"type\":\"send\",\"conversationId\":\"not-a-uuid\",\"clientMessageId\":\"x\",\"body\":\"hi\"}", "validation_failed" },
 					{ "{\"type\":\"send\",\"conversationId\":\"" + group + "\",\"clientMessageId\":\"x\",\"body\":\"\"}", "validation_failed" },

@@ -67,12 +67,22 @@ public final class ChatClient implements AutoCloseable {
 	private final java.util.concurrent.atomic.AtomicReference<io.netty.channel.Channel> channel = new java.util.concurrent.atomic.AtomicReference<>();
 
 	private ChatClient(URI uri, Encoding encoding) {
-		this(uri, encoding, reactor.netty.http.client.HttpClient.create());
+		this(uri, encoding, reactor.netty.http.client.HttpClient.create(), new org.springframework.http.HttpHeaders());
 	}
 
 	private ChatClient(URI uri, Encoding encoding, reactor.netty.http.client.HttpClient http) {
+		this(uri, encoding, http, new org.springframework.http.HttpHeaders());
+	}
+
+	private ChatClient(URI uri, Encoding encoding, org.springframework.http.HttpHeaders headers) {
+		this(uri, encoding, reactor.netty.http.client.HttpClient.create(), headers);
+	}
+
+	private ChatClient(URI uri, Encoding encoding, reactor.netty.http.client.HttpClient http,
+			org.springframework.http.HttpHeaders headers) {
 		this.encoding = encoding;
-		this.connection = new ReactorNettyWebSocketClient(http.doOnConnected(c -> channel.set(c.channel()))).execute(uri, new WebSocketHandler() {
+		this.connection = new ReactorNettyWebSocketClient(http.doOnConnected(c -> channel.set(c.channel()))).execute(uri, headers,
+				new WebSocketHandler() {
 
 			@Override
 			public List<String> getSubProtocols() {
@@ -147,6 +157,14 @@ public final class ChatClient implements AutoCloseable {
 	public static ChatClient connect(int port, String token, String resume, Encoding encoding) {
 		String query = "access_token=" + token + (resume == null ? "" : "&resume=" + resume);
 		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?" + query), encoding);
+		client.sessionId = client.expect("welcome").get("sessionId").asString();
+		return client;
+	}
+
+	/** Connects with extra handshake headers (e.g. the {@code Origin} a browser page would send). */
+	public static ChatClient connectWithHeaders(int port, String token, org.springframework.http.HttpHeaders headers) {
+		ChatClient client = new ChatClient(URI.create("ws://localhost:" + port + "/ws?access_token=" + token), Encoding.DEFAULT,
+				headers);
 		client.sessionId = client.expect("welcome").get("sessionId").asString();
 		return client;
 	}
@@ -392,6 +410,33 @@ public final class ChatClient implements AutoCloseable {
 
 	private final java.util.List<JsonNode> hints = new java.util.concurrent.CopyOnWriteArrayList<>();
 	private final java.util.Queue<JsonNode> stash = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+	/** The next frame of the ordered stream (membership hints set aside) if one comes within {@code wait}, else null. */
+	public JsonNode nextWithin(Duration wait) {
+		long deadline = System.nanoTime() + wait.toNanos();
+		try {
+			while (true) {
+				JsonNode frame = stash.poll();
+				if (frame == null) {
+					long left = deadline - System.nanoTime();
+					frame = left > 0 ? received.poll(left, TimeUnit.NANOSECONDS) : null;
+					if (frame == null) {
+						return null;
+					}
+				}
+				if (isHint(frame.get("type").asString())) {
+					hints.add(frame);
+				}
+				else {
+					return frame;
+				}
+			}
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
 
 	/** Takes every frame of the ordered stream received so far, without waiting. */
 	public java.util.List<JsonNode> drainAvailable() {

@@ -13,7 +13,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Scrapes a node's {@code /actuator/prometheus} through its real WebFlux and security filter chain,
- * as an admin (a mocked authentication with role ADMIN: Parley issues no admin tokens yet), and reads
+ * as an admin (a mocked authentication with role ADMIN, the role the ids in parley.identity.admins get), and reads
  * samples out of the text format.
  */
 public final class Prometheus {

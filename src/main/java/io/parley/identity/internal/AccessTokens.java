@@ -31,17 +31,27 @@ public class AccessTokens {
 		this.clock = clock;
 	}
 
+	/** The claim that names the login (refresh token family) an access token belongs to. */
+	public static final String LOGIN_CLAIM = "sid";
+
 	public Issued issue(Account account) {
+		return issue(account.id(), account.username(), null);
+	}
+
+	/** An access token of a login ({@code sid} = the refresh token family), or of none when {@code loginId} is null. */
+	public Issued issue(java.util.UUID userId, String username, java.util.UUID loginId) {
 		Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
 		Instant expiresAt = now.plus(settings.accessTokenTtl());
-		JwtClaimsSet claims = JwtClaimsSet.builder()
+		JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
 			.issuer(settings.issuer())
-			.subject(account.id().toString())
+			.subject(userId.toString())
 			.issuedAt(now)
 			.expiresAt(expiresAt)
-			.claim("username", account.username())
-			.build();
-		String token = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims))
+			.claim("username", username);
+		if (loginId != null) {
+			claims.claim(LOGIN_CLAIM, loginId.toString());
+		}
+		String token = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims.build()))
 			.getTokenValue();
 		return new Issued(token, expiresAt);
 	}

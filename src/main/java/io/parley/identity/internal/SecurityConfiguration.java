@@ -36,14 +36,19 @@ import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.web.server.ServerWebExchange;
 
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverter;
+
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Who may call what. Everything needs a valid access token except registration, login, the static
- * page, and the health and info endpoints. Browsers cannot put headers on a WebSocket handshake or an
- * EventSource, so {@code /ws} and {@code /sse} alone also accept the token as the {@code access_token}
- * query parameter.
+ * Who may call what. Everything needs a valid access token except registration, login, refresh, the
+ * static page, and the health and info endpoints; the other Actuator endpoints need the {@code ADMIN}
+ * role, which the user ids in {@code parley.identity.admins} have. Browsers cannot put headers on a
+ * WebSocket handshake or an EventSource, so {@code /ws} and {@code /sse} alone also accept the token
+ * as the {@code access_token} query parameter.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -52,7 +57,7 @@ class SecurityConfiguration {
 	static final java.util.Set<String> QUERY_TOKEN_PATHS = java.util.Set.of("/ws", "/sse");
 
 	@Bean
-	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper json) {
+	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper json, IdentitySettings settings) {
 		ServerAuthenticationEntryPoint unauthorized = (exchange, e) -> writeProblem(exchange.getResponse(), json,
 				ProblemDetails.of(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
 						"A valid access token is required (Authorization: Bearer <token>)"));
@@ -64,7 +69,7 @@ class SecurityConfiguration {
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
 			.authorizeExchange(exchanges -> exchanges
-				.pathMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
+				.pathMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login", "/api/auth/refresh").permitAll()
 				.pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico", "/sdk/**").permitAll()
 				.pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/style.css", "/favicon.ico", "/sdk/**").permitAll()
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
@@ -74,10 +79,25 @@ class SecurityConfiguration {
 				.bearerTokenConverter(SecurityConfiguration::bearerToken)
 				.authenticationEntryPoint(unauthorized)
 				.accessDeniedHandler(forbidden)
-				.jwt(jwt -> {
-				}))
+				.jwt(jwt -> jwt.jwtAuthenticationConverter(authorities(settings))))
 			.exceptionHandling(handling -> handling.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))
 			.build();
+	}
+
+	/** The {@code ADMIN} role for the user ids listed in {@code parley.identity.admins}; no other authority. */
+	private static ReactiveJwtAuthenticationConverter authorities(IdentitySettings settings) {
+		ReactiveJwtAuthenticationConverter converter = new ReactiveJwtAuthenticationConverter();
+		converter.setJwtGrantedAuthoritiesConverter(jwt -> {
+			try {
+				return settings.isAdmin(java.util.UUID.fromString(jwt.getSubject()))
+						? Flux.just(new SimpleGrantedAuthority("ROLE_ADMIN"))
+						: Flux.empty();
+			}
+			catch (IllegalArgumentException notAnId) {
+				return Flux.empty();
+			}
+		});
+		return converter;
 	}
 
 	private static final ServerBearerTokenAuthenticationConverter HEADER_ONLY = new ServerBearerTokenAuthenticationConverter();

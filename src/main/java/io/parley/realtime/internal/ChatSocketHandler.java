@@ -59,7 +59,7 @@ class ChatSocketHandler implements WebSocketHandler {
 			// A server-side close (too slow, drain) gets closeGrace to flush its close frame; a client
 			// that stopped reading never lets it through, so then the session ends without it.
 			Sinks.Empty<Void> serverClosed = Sinks.empty();
-			Sessions.Session session = sessions.open(Accounts.idOf(principal), "websocket", status -> {
+			Sessions.Session session = sessions.open(principal, "websocket", status -> {
 				socket.close(status).subscribe(null, e -> {
 				});
 				serverClosed.tryEmitEmpty();

@@ -53,6 +53,10 @@ sealed interface ClientFrame {
 	record Receipt(UUID conversationId, long seq, boolean read, String ref) implements ClientFrame {
 	}
 
+	/** A fresh access token for this connection (the answer to {@code reauthenticate}). */
+	record Auth(String token, String ref) implements ClientFrame {
+	}
+
 	/** A frame that could not be accepted: answered with an error frame, the connection stays open. */
 	record Invalid(String code, String message, String ref) implements ClientFrame {
 	}

@@ -6,12 +6,16 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.presence.TypingAction;
+import io.parley.realtime.RealtimeGuardSettings;
 import io.parley.realtime.RealtimeSettings;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,16 +31,32 @@ class FrameCodec {
 	static final int MAX_RESUME_CURSORS = 500;
 	static final int MAX_FETCH = 200;
 
+	/** The default of {@code parley.realtime.max-json-depth}. */
+	static final int DEFAULT_MAX_DEPTH = 8;
+
 	private final JsonMapper json;
 	private final RealtimeSettings settings;
+	/** Reads client frames: like {@link #json}, but refuses nesting deeper than {@code max-json-depth}. */
+	private final JsonMapper reader;
+	private final int maxDepth;
 
 	private final EncodedFrames encoded;
 
 	@Autowired
-	FrameCodec(JsonMapper json, RealtimeSettings settings, EncodedFrames encoded) {
+	FrameCodec(JsonMapper json, RealtimeSettings settings, EncodedFrames encoded, RealtimeGuardSettings guards) {
 		this.json = json;
 		this.settings = settings;
 		this.encoded = encoded;
+		this.maxDepth = guards.maxJsonDepth();
+		// Jackson's stream constraints stop the parser at the limit, before any deeper tree is built.
+		this.reader = JsonMapper.builder(JsonFactory.builder()
+			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+			.build()).build();
+	}
+
+	FrameCodec(JsonMapper json, RealtimeSettings settings, EncodedFrames encoded) {
+		this(json, settings, encoded, new RealtimeGuardSettings(java.util.List.of(), 30, java.time.Duration.ofSeconds(10),
+				java.time.Duration.ofSeconds(60), DEFAULT_MAX_DEPTH));
 	}
 
 	/** For unit tests: encodings are counted in a registry of its own. */
@@ -47,7 +67,11 @@ class FrameCodec {
 	ClientFrame decode(String text) {
 		JsonNode frame;
 		try {
-			frame = json.readTree(text);
+			frame = reader.readTree(text);
+		}
+		catch (StreamConstraintsException e) {
+			return new ClientFrame.Invalid("nesting_too_deep", "The frame nests objects and arrays deeper than " + maxDepth
+					+ " levels", null);
 		}
 		catch (JacksonException e) {
 			return new ClientFrame.Invalid("malformed_frame", "The frame is not valid JSON", null);
@@ -74,6 +98,7 @@ class FrameCodec {
 			case "resume" -> resume(frame);
 			case "fetch" -> fetch(frame);
 			case "ping" -> new ClientFrame.Ping(ref(frame));
+			case "auth" -> auth(frame);
 			case "presence.set" -> presenceSet(frame);
 			case "presence.subscribe" -> presenceSubscribe(frame);
 			case "typing.start" -> typing(frame, TypingAction.START);
@@ -115,7 +140,10 @@ class FrameCodec {
 
 	private ClientFrame resume(JsonNode frame) {
 		JsonNode list = frame.get("conversations");
-		if (list == null || !list.isArray() || list.size() > MAX_RESUME_CURSORS) {
+		if (list != null && list.isArray() && list.size() > MAX_RESUME_CURSORS) {
+			return tooManyConversations(list.size(), optionalText(frame, "ref"));
+		}
+		if (list == null || !list.isArray()) {
 			return invalid("resume needs 'conversations': a list of at most " + MAX_RESUME_CURSORS
 					+ " {conversationId, afterSeq}", optionalText(frame, "ref"));
 		}
@@ -237,7 +265,7 @@ class FrameCodec {
 		}
 		String[] items = value.split(",");
 		if (items.length > MAX_RESUME_CURSORS) {
-			return invalid("resume takes at most " + MAX_RESUME_CURSORS + " conversations", null);
+			return tooManyConversations(items.length, null);
 		}
 		java.util.List<ClientFrame.Cursor> cursors = new java.util.ArrayList<>();
 		for (String item : items) {
@@ -256,6 +284,23 @@ class FrameCodec {
 			cursors.add(new ClientFrame.Cursor(conversationId, afterSeq));
 		}
 		return new ClientFrame.Resume(oldestPerConversation(cursors));
+	}
+
+	private static ClientFrame.Invalid tooManyConversations(int count, String ref) {
+		return new ClientFrame.Invalid("too_many_conversations", "resume names " + count + " conversations; the limit is "
+				+ MAX_RESUME_CURSORS + " per frame (send the rest in another resume frame)", ref);
+	}
+
+	/** An access token is long but bounded: a JWT of Parley's is well under 1 KB. */
+	static final int MAX_TOKEN_LENGTH = 4096;
+
+	private ClientFrame auth(JsonNode frame) {
+		String ref = ref(frame);
+		String token = optionalText(frame, "token");
+		if (token == null || token.isBlank() || token.length() > MAX_TOKEN_LENGTH) {
+			return invalid("auth needs 'token': an access token (at most " + MAX_TOKEN_LENGTH + " characters)", ref);
+		}
+		return new ClientFrame.Auth(token, ref);
 	}
 
 	private ClientFrame presenceSet(JsonNode frame) {

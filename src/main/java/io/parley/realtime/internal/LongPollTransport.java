@@ -64,7 +64,7 @@ class LongPollTransport implements SmartLifecycle {
 		if (!admitted.admitted()) {
 			return refused(admitted);
 		}
-		HttpSessions.Entry entry = open(Accounts.idOf(principal), resume, admitted.ticket());
+		HttpSessions.Entry entry = open(principal, resume, admitted.ticket());
 		return ResponseEntity.status(HttpStatus.CREATED)
 			.contentType(MediaType.APPLICATION_JSON)
 			.body("{\"sessionId\":\"" + entry.session().connection().id() + "\",\"cursor\":\"" + entry.poll().cursor() + "\"}");
@@ -86,7 +86,7 @@ class LongPollTransport implements SmartLifecycle {
 			if (!admitted.admitted()) {
 				return Mono.just(refused(admitted));
 			}
-			entry = open(userId, cursor == null ? null : cursor.split("~", 2)[0], admitted.ticket());
+			entry = open(principal, cursor == null ? null : cursor.split("~", 2)[0], admitted.ticket());
 			cursor = null; // the old session's cursor means nothing to the new one: its first poll
 		}
 		HttpSessions.Entry polled = entry;
@@ -113,11 +113,12 @@ class LongPollTransport implements SmartLifecycle {
 			.body(problem);
 	}
 
-	private HttpSessions.Entry open(UUID userId, String resume, Admission.Ticket ticket) {
+	/** A new session, which lives no longer than the caller's access token unless renewed with an {@code auth} frame. */
+	private HttpSessions.Entry open(Principal principal, String resume, Admission.Ticket ticket) {
 		ClientFrame cursor = codec.decodeCursor(resume);
 		CursorPositions positions = CursorPositions.from(cursor);
 		AtomicReference<LongPoll> poll = new AtomicReference<>(new LongPoll(positions, settings.pendingFrames()));
-		Sessions.Session session = sessions.open(userId, "longpoll", status -> poll.get().close(status),
+		Sessions.Session session = sessions.open(principal, "longpoll", status -> poll.get().close(status),
 				cursor instanceof ClientFrame.Invalid ? cursor : positions.asResume());
 		session.connection().outbound().subscribe(poll.get()::offer);
 		return httpSessions.register(session, poll.get(), ticket);

@@ -136,6 +136,11 @@ class ProtobufFrameCodec {
 				tree.put("type", "ping");
 				text(tree, "ref", frame.getPing().getRef());
 			}
+			case AUTH -> {
+				tree.put("type", "auth");
+				text(tree, "token", frame.getAuth().getToken());
+				text(tree, "ref", frame.getAuth().getRef());
+			}
 			case FRAME_NOT_SET -> {
 				return null;
 			}
@@ -225,6 +230,18 @@ class ProtobufFrameCodec {
 			}
 			if (e.currentVersion() != null) {
 				error.setCurrentVersion(e.currentVersion());
+			}
+			if (e.retryAfterMs() != null) {
+				error.setRetryAfterMs(e.retryAfterMs());
+			}
+		}
+		else if (frame instanceof ServerFrame.Reauthenticate r) {
+			out.getReauthenticateBuilder().setExpiresAt(millis(r.expiresAt()));
+		}
+		else if (frame instanceof ServerFrame.Authenticated a) {
+			var authenticated = out.getAuthenticatedBuilder().setExpiresAt(millis(a.expiresAt()));
+			if (a.ref() != null) {
+				authenticated.setRef(a.ref());
 			}
 		}
 		else if (frame instanceof ServerFrame.Welcome w) {

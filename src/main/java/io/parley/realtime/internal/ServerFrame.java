@@ -29,7 +29,9 @@ import io.parley.presence.UserPresence;
 		@JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing"),
 		@JsonSubTypes.Type(value = ServerFrame.ReceiptUpdated.class, name = "receipt.updated"),
 		@JsonSubTypes.Type(value = ServerFrame.UnreadUpdated.class, name = "unread.updated"),
-		@JsonSubTypes.Type(value = ServerFrame.Reconnect.class, name = "reconnect") })
+		@JsonSubTypes.Type(value = ServerFrame.Reconnect.class, name = "reconnect"),
+		@JsonSubTypes.Type(value = ServerFrame.Reauthenticate.class, name = "reauthenticate"),
+		@JsonSubTypes.Type(value = ServerFrame.Authenticated.class, name = "authenticated") })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 sealed interface ServerFrame {
 
@@ -73,12 +75,30 @@ sealed interface ServerFrame {
 		}
 	}
 
-	/** {@code currentVersion}: with {@code version_conflict}, the version that won. */
-	record Error(String code, String message, String ref, Integer currentVersion) implements ServerFrame {
+	/**
+	 * {@code currentVersion}: with {@code version_conflict}, the version that won. {@code retryAfterMs}:
+	 * with {@code rate_limited}, how long to wait before sending again.
+	 */
+	record Error(String code, String message, String ref, Integer currentVersion, Long retryAfterMs) implements ServerFrame {
 
 		Error(String code, String message, String ref) {
-			this(code, message, ref, null);
+			this(code, message, ref, null, null);
 		}
+
+		Error(String code, String message, String ref, Integer currentVersion) {
+			this(code, message, ref, currentVersion, null);
+		}
+	}
+
+	/**
+	 * The access token this connection was authenticated with expires at {@code expiresAt}: send an
+	 * {@code auth} frame with a fresh one before then, or the connection is closed with 4001.
+	 */
+	record Reauthenticate(Instant expiresAt) implements ServerFrame {
+	}
+
+	/** The answer to an {@code auth} frame: the connection now lives until {@code expiresAt}. */
+	record Authenticated(Instant expiresAt, String ref) implements ServerFrame {
 	}
 
 	/**

@@ -44,11 +44,15 @@ class Sessions {
 	private final Typing typing;
 	private final RealtimeSettings settings;
 	private final ReadPointers pointers;
+	private final TokenLifetimes tokens;
+	private final SendRateLimit sendLimit;
 	private final GatewayMetrics metrics;
 
 	Sessions(LocalConnections connections, Conversations conversations, MessageLog messages, Delivery delivery,
 			Presence presence, PresenceSettings presenceSettings, Typing typing, RealtimeSettings settings,
-			ReadPointers pointers, GatewayMetrics metrics) {
+			ReadPointers pointers, GatewayMetrics metrics, TokenLifetimes tokens, SendRateLimit sendLimit) {
+		this.tokens = tokens;
+		this.sendLimit = sendLimit;
 		this.metrics = metrics;
 		this.connections = connections;
 		this.conversations = conversations;
@@ -71,6 +75,21 @@ class Sessions {
 	 *     one is answered with an error frame
 	 */
 	Session open(UUID userId, String transport, Consumer<CloseStatus> closer, ClientFrame resume) {
+		return open(userId, null, transport, closer, resume);
+	}
+
+	/**
+	 * Opens a session for a caller authenticated by an access token: as above, and the session ends
+	 * when the token expires unless the client renews it in band ({@link TokenLifetimes}).
+	 */
+	Session open(java.security.Principal principal, String transport, Consumer<CloseStatus> closer, ClientFrame resume) {
+		org.springframework.security.oauth2.jwt.Jwt token = principal instanceof
+				org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken jwt ? jwt.getToken() : null;
+		return open(io.parley.identity.Accounts.idOf(principal), token, transport, closer, resume);
+	}
+
+	private Session open(UUID userId, org.springframework.security.oauth2.jwt.Jwt token, String transport,
+			Consumer<CloseStatus> closer, ClientFrame resume) {
 		Connection connection = new Connection(userId, transport, closer, metrics.policy(transport));
 		connection.send(new ServerFrame.Welcome(connection.userId(), connection.id(),
 				new ServerFrame.Welcome.Limits(settings.maxBodyCodePoints(), settings.maxFrameBytes().toBytes())));
@@ -82,6 +101,9 @@ class Sessions {
 		}
 		else if (resume instanceof ClientFrame.Invalid invalid) {
 			connection.send(new ServerFrame.Error(invalid.code(), invalid.message(), invalid.ref()));
+		}
+		if (token != null) {
+			tokens.watch(connection, token);
 		}
 		connections.add(connection);
 		// Presence: renew this device's entry while the session lives; a dead node's entries expire.
@@ -125,6 +147,7 @@ class Sessions {
 			}
 			presenceRenewal.dispose();
 			signals.dispose();
+			tokens.forget(connection);
 			connections.remove(connection);
 			connection.complete();
 			typing.connectionClosed(connection.userId(), connection.id()).subscribe();
@@ -179,6 +202,9 @@ class Sessions {
 					.then()
 					.onErrorResume(e -> refused(e, receipt.ref()));
 			}
+			if (frame instanceof ClientFrame.Auth auth) {
+				return tokens.renew(connection, auth.token(), auth.ref());
+			}
 			if (frame instanceof ClientFrame.Ping ping) {
 				connection.send(new ServerFrame.Pong(ping.ref()));
 			}
@@ -215,6 +241,12 @@ class Sessions {
 		 * submission to the ordered pipeline. The ack or refusal comes later, once the sequencer decided.
 		 */
 		private Mono<Void> submit(UUID conversationId, String clientMessageId, MessageSubmission submission) {
+			long waitMs = sendLimit.acquire(connection.userId());
+			if (waitMs > 0) {
+				connection.send(new ServerFrame.Error("rate_limited", "Too many sends; resend with the same clientMessageId in "
+						+ waitMs + " ms", clientMessageId, null, waitMs));
+				return Mono.empty();
+			}
 			return conversations.isMember(conversationId, connection.userId()).flatMap(member -> {
 				if (!member) {
 					connection.send(new ServerFrame.Error("not_a_member",

@@ -4,7 +4,6 @@ import java.security.Principal;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.parley.identity.Accounts;
 import io.parley.realtime.HttpTransportSettings;
 
 import org.springframework.http.HttpHeaders;
@@ -72,7 +71,7 @@ class SseTransport {
 
 		AtomicReference<CloseStatus> closedWith = new AtomicReference<>();
 		AtomicReference<Sessions.Session> opened = new AtomicReference<>();
-		Sessions.Session session = sessions.open(Accounts.idOf(principal), "sse", status -> {
+		Sessions.Session session = sessions.open(principal, "sse", status -> {
 			closedWith.compareAndSet(null, status);
 			Sessions.Session s = opened.get();
 			if (s != null) {

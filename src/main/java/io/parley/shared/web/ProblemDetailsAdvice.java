@@ -30,6 +30,14 @@ class ProblemDetailsAdvice {
 
 	@ExceptionHandler(ParleyException.class)
 	ResponseEntity<ProblemDetail> refused(ParleyException e) {
+		if (e instanceof io.parley.shared.TooManyRequests tooMany) {
+			ProblemDetail problem = ProblemDetails.of(e);
+			problem.setProperty("retryAfterSeconds", tooMany.retryAfterSeconds());
+			return ResponseEntity.status(problem.getStatus())
+				.header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(tooMany.retryAfterSeconds()))
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.body(problem);
+		}
 		return problem(ProblemDetails.of(e));
 	}
 

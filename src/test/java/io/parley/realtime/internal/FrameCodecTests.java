@@ -57,6 +57,41 @@ class FrameCodecTests {
 	}
 
 	@Test
+	void nestingDeeperThanTheLimitIsRefusedBeforeATreeIsBuilt() {
+		String eightLevels = "{\"type\":\"ping\",\"x\":" + "[".repeat(7) + "]".repeat(7) + "}";
+		assertThat(codec.decode(eightLevels)).isEqualTo(new ClientFrame.Ping(null));
+		String nineLevels = "{\"type\":\"ping\",\"x\":" + "[".repeat(8) + "]".repeat(8) + "}";
+		assertThat(code(nineLevels)).isEqualTo("nesting_too_deep");
+		assertThat(code("[".repeat(100_000))).isEqualTo("nesting_too_deep");
+	}
+
+	@Test
+	void authFramesCarryATokenOfBoundedLength() {
+		assertThat(codec.decode("{\"type\":\"auth\",\"token\":\"abc\",\"ref\":\"r\"}")).isEqualTo(new ClientFrame.Auth("abc", "r"));
+		assertThat(code("{\"type\":\"auth\",\"token\":\"\"}")).isEqualTo("validation_failed");
+		assertThat(code("{\"type\":\"auth\",\"token\":\"" + "a".repeat(4097) + "\"}")).isEqualTo("validation_failed");
+		JsonNode ask = json.readTree(codec.encode(new ServerFrame.Reauthenticate(Instant.parse("2026-12-03T10:00:00Z"))));
+		assertThat(ask.get("type").asString()).isEqualTo("reauthenticate");
+		assertThat(ask.get("expiresAt").asString()).isEqualTo("2026-12-03T10:00:00Z");
+		JsonNode limited = json.readTree(codec.encode(new ServerFrame.Error("rate_limited", "slow down", "c-1", null, 1500L)));
+		assertThat(limited.get("retryAfterMs").asLong()).isEqualTo(1500);
+	}
+
+	@Test
+	void resumeNamesAtMost500ConversationsInAFrameAndInTheHandshake() {
+		StringBuilder frame = new StringBuilder("{\"type\":\"resume\",\"conversations\":[");
+		StringBuilder query = new StringBuilder();
+		for (int i = 0; i < 501; i++) {
+			UUID id = UUID.randomUUID();
+			frame.append(i == 0 ? "" : ",").append("{\"conversationId\":\"").append(id).append("\",\"afterSeq\":0}");
+			query.append(i == 0 ? "" : ",").append(id).append(":0");
+		}
+		assertThat(code(frame + "]}")).isEqualTo("too_many_conversations");
+		ClientFrame handshake = codec.decodeResumeParameter(java.net.URI.create("ws://h/ws?resume=" + query));
+		assertThat(((ClientFrame.Invalid) handshake).code()).isEqualTo("too_many_conversations");
+	}
+
+	@Test
 	void theBodyLimitCountsCodePointsNotUtf16Units() {
 		assertThat(codec.decode(send("a", "123456789😀"))).isInstanceOf(ClientFrame.Send.class); // 10 code points
 		assertThat(codec.decode(send("b", "😀".repeat(10)))).isInstanceOf(ClientFrame.Send.class); // 10 code points, 20 units

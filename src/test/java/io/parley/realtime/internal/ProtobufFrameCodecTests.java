@@ -149,6 +149,13 @@ class ProtobufFrameCodecTests {
 		assertThat(error.getRef()).isEqualTo("e-1");
 		assertThat(error.getCurrentVersion()).isEqualTo(3);
 
+		var limited = codec.message(new ServerFrame.Error("rate_limited", "wait", "c-9", null, 1500L)).getError();
+		assertThat(limited.getRetryAfterMs()).isEqualTo(1500);
+		assertThat(codec.message(new ServerFrame.Reauthenticate(Instant.ofEpochMilli(9_000))).getReauthenticate().getExpiresAt())
+			.isEqualTo(9_000);
+		sameAs("{\"type\":\"auth\",\"token\":\"t.o.k\",\"ref\":\"r\"}",
+				frame().setAuth(io.parley.realtime.proto.ClientFrame.Auth.newBuilder().setToken("t.o.k").setRef("r")));
+
 		var typing = codec.message(new ServerFrame.Typing(conversation, sender, "stop", "expired")).getTyping();
 		assertThat(typing.getAction()).isEqualTo(io.parley.realtime.proto.TypingAction.TYPING_ACTION_STOP);
 		assertThat(typing.getReason()).isEqualTo(TypingStopReason.TYPING_STOP_REASON_EXPIRED);
@@ -181,7 +188,11 @@ class ProtobufFrameCodecTests {
 				Map.entry(new ServerFrame.Typing(conversation, user, "start", null), io.parley.realtime.proto.ServerFrame.FrameCase.TYPING),
 				Map.entry(new ServerFrame.ReceiptUpdated(conversation, user, 2, 1), io.parley.realtime.proto.ServerFrame.FrameCase.RECEIPT_UPDATED),
 				Map.entry(new ServerFrame.UnreadUpdated(conversation, 1, 2, 0), io.parley.realtime.proto.ServerFrame.FrameCase.UNREAD_UPDATED),
-				Map.entry(new ServerFrame.Reconnect("draining", 1234), io.parley.realtime.proto.ServerFrame.FrameCase.RECONNECT));
+				Map.entry(new ServerFrame.Reconnect("draining", 1234), io.parley.realtime.proto.ServerFrame.FrameCase.RECONNECT),
+				Map.entry(new ServerFrame.Reauthenticate(Instant.ofEpochMilli(9_000)),
+						io.parley.realtime.proto.ServerFrame.FrameCase.REAUTHENTICATE),
+				Map.entry(new ServerFrame.Authenticated(Instant.ofEpochMilli(9_000), "a"),
+						io.parley.realtime.proto.ServerFrame.FrameCase.AUTHENTICATED));
 		// The JSON protocol's frame types, one each: nothing is left without a Protobuf case.
 		assertThat(cases.keySet().stream().map(EncodedFrames::typeOf).distinct()).hasSize(
 				ServerFrame.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value().length);
