@@ -124,6 +124,12 @@ class AuthorizationMatrixTests {
 			new Row("GET /api/me/unread", UNAUTHORIZED, "200", "200", "200", "200"),
 			new Row("POST /api/me/push-tokens", UNAUTHORIZED, "201", "201", "201", "201"),
 			new Row("GET /api/me/push-tokens", UNAUTHORIZED, "200", "200", "200", "200"),
+			// The key directory: each caller writes only their own devices' keys; any signed-in user fetches a bundle.
+			new Row("PUT /api/me/devices/{deviceId}/keys", UNAUTHORIZED, "200", "200", "200", "200"),
+			new Row("POST /api/me/devices/{deviceId}/keys/one-time", UNAUTHORIZED, "200", "200", "200", "200"),
+			new Row("GET /api/me/devices/{deviceId}/keys/count", UNAUTHORIZED, "200", "200", "200", "200"),
+			new Row("DELETE /api/me/devices/{deviceId}/keys", UNAUTHORIZED, "204", "204", "204", "204"),
+			new Row("GET /api/users/{userId}/keys", UNAUTHORIZED, "200", "200", "200", "200"),
 			// The owner's device: only its user may remove it; to anyone else it does not exist.
 			new Row("DELETE /api/me/push-tokens/{id}", UNAUTHORIZED, "404 device_not_found", "404 device_not_found",
 					"404 device_not_found", "204"),
@@ -251,6 +257,28 @@ class AuthorizationMatrixTests {
 				body = "{\"type\":\"ping\",\"ref\":\"p\"}";
 			}
 			case "GET /api/conversations/{id}/receipts" -> path = path + "?seq=" + editable;
+			case "PUT /api/me/devices/{deviceId}/keys" -> {
+				path = path.replace("{deviceId}", "matrix-" + UUID.randomUUID().toString().substring(0, 8));
+				body = keyPublication();
+			}
+			case "POST /api/me/devices/{deviceId}/keys/one-time", "GET /api/me/devices/{deviceId}/keys/count",
+					"DELETE /api/me/devices/{deviceId}/keys" -> {
+				// The caller's own device, with keys published first (an anonymous caller has none).
+				String device = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
+				if (actor != null) {
+					http.put().uri("/api/me/devices/" + device + "/keys").headers(h -> h.setBearerAuth(actor.token()))
+						.bodyValue(keyPublication()).exchange().expectStatus().isOk();
+				}
+				path = path.replace("{deviceId}", device);
+				if (endpoint.startsWith("POST")) {
+					body = Map.of("oneTimePreKeys", List.of(Map.of("keyId", 900, "publicKey", randomKey())));
+				}
+			}
+			case "GET /api/users/{userId}/keys" -> {
+				http.put().uri("/api/me/devices/owners-phone/keys").headers(h -> h.setBearerAuth(owner.token()))
+					.bodyValue(keyPublication()).exchange().expectStatus().isOk();
+				path = path.replace("{userId}", owner.id().toString());
+			}
 			default -> {
 			}
 		}
@@ -262,6 +290,19 @@ class AuthorizationMatrixTests {
 			request.headers(h -> h.setBearerAuth(actor.token()));
 		}
 		return body == null ? request.exchange() : request.bodyValue(body).exchange();
+	}
+
+	private static String randomKey() {
+		byte[] key = new byte[32];
+		new java.security.SecureRandom().nextBytes(key);
+		return java.util.Base64.getEncoder().encodeToString(key);
+	}
+
+	/** An identity key, a signed pre-key and two one-time pre-keys: opaque bytes to Parley. */
+	private static Map<String, Object> keyPublication() {
+		return Map.of("identityKey", randomKey(),
+				"signedPreKey", Map.of("keyId", 1, "publicKey", randomKey(), "signature", randomKey() + randomKey()),
+				"oneTimePreKeys", List.of(Map.of("keyId", 1, "publicKey", randomKey()), Map.of("keyId", 2, "publicKey", randomKey())));
 	}
 
 	/** The owner's session the last case was about. */

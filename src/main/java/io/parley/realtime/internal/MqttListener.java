@@ -191,10 +191,10 @@ class MqttListener implements SmartLifecycle {
 		// Decide first, then run: the session's own end (an empty Mono) must never look like a refusal.
 		return tokens.decode(token)
 			.filter(jwt -> accepts(jwt, userName))
-			.map(jwt -> Optional.of(UUID.fromString(jwt.getSubject())))
+			.map(Optional::of)
 			.onErrorResume(e -> Mono.empty())
 			.defaultIfEmpty(Optional.empty())
-			.flatMap(userId -> userId.isPresent() ? open(userId.get(), id, connect, rest, out, channel)
+			.flatMap(jwt -> jwt.isPresent() ? open(jwt.get(), id, connect, rest, out, channel)
 					: refuse(out, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD));
 	}
 
@@ -207,8 +207,9 @@ class MqttListener implements SmartLifecycle {
 		return username != null && username.equalsIgnoreCase(userName);
 	}
 
-	private Mono<Void> open(UUID userId, String clientId, MqttConnectMessage connect, Flux<Object> rest, NettyOutbound out,
+	private Mono<Void> open(Jwt token, String clientId, MqttConnectMessage connect, Flux<Object> rest, NettyOutbound out,
 			Connection channel) {
+		UUID userId = UUID.fromString(token.getSubject());
 		MqttConnectVariableHeader header = connect.variableHeader();
 		boolean persistent = !header.isCleanSession();
 		Mono<MqttSessionStore.Stored> stored = persistent ? store.load(userId, clientId)
@@ -230,7 +231,8 @@ class MqttListener implements SmartLifecycle {
 			if (!admitted.admitted()) {
 				return refuse(out, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
 			}
-			Sessions.Session session = sessions.open(userId, "mqtt", status -> channel.dispose(), resume);
+			// The session ends with its token, as on every transport: an MQTT client reconnects with a fresh one.
+			Sessions.Session session = sessions.open(userId, token, "mqtt", status -> channel.dispose(), resume);
 			admitted.ticket().opened();
 			MqttLink link = new MqttLink(userId, clientId, persistent, header.isWillFlag(), session, channel, codec, json,
 					conversations, messages, presence, store, settings);

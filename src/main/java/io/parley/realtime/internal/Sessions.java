@@ -88,7 +88,8 @@ class Sessions {
 		return open(io.parley.identity.Accounts.idOf(principal), token, transport, closer, resume);
 	}
 
-	private Session open(UUID userId, org.springframework.security.oauth2.jwt.Jwt token, String transport,
+	/** For transports that decode the token themselves (MQTT's password). */
+	Session open(UUID userId, org.springframework.security.oauth2.jwt.Jwt token, String transport,
 			Consumer<CloseStatus> closer, ClientFrame resume) {
 		Connection connection = new Connection(userId, transport, closer, metrics.policy(transport));
 		connection.send(new ServerFrame.Welcome(connection.userId(), connection.id(),
