@@ -293,7 +293,11 @@ class AuthorizationMatrixTests {
 	}
 
 	private static String randomKey() {
-		byte[] key = new byte[32];
+		return randomBytes(32);
+	}
+
+	private static String randomBytes(int n) {
+		byte[] key = new byte[n];
 		new java.security.SecureRandom().nextBytes(key);
 		return java.util.Base64.getEncoder().encodeToString(key);
 	}
@@ -301,7 +305,7 @@ class AuthorizationMatrixTests {
 	/** An identity key, a signed pre-key and two one-time pre-keys: opaque bytes to Parley. */
 	private static Map<String, Object> keyPublication() {
 		return Map.of("identityKey", randomKey(),
-				"signedPreKey", Map.of("keyId", 1, "publicKey", randomKey(), "signature", randomKey() + randomKey()),
+				"signedPreKey", Map.of("keyId", 1, "publicKey", randomKey(), "signature", randomBytes(64)),
 				"oneTimePreKeys", List.of(Map.of("keyId", 1, "publicKey", randomKey()), Map.of("keyId", 2, "publicKey", randomKey())));
 	}
 
