@@ -28,6 +28,7 @@ public final class Prometheus {
 		String body = WebTestClient.bindToApplicationContext(node)
 			.apply(springSecurity())
 			.configureClient()
+			.codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)) // a whole scrape, however many series
 			.build()
 			.mutateWith(mockUser("ops").roles("ADMIN"))
 			.get()

@@ -23,6 +23,7 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The one session model behind every transport (WebSocket, Server-Sent Events, long polling, MQTT):
@@ -110,13 +111,21 @@ class Sessions {
 		// Presence: renew this device's entry while the session lives; a dead node's entries expire.
 		// A stalled Redis must not end the renewals for good: ticks that find the last one still running
 		// are dropped, each call has its own timeout, and the next tick tries again.
-		Disposable presenceRenewal = Flux.interval(Duration.ZERO, presenceSettings.refreshInterval())
+		// One ordered stream of presence writes per device: renewals while the session lives, then, if
+		// it ends deliberately, "gone" last, so a renewal still on its way can never undo the offline.
+		Sinks.One<Boolean> ending = Sinks.one();
+		Flux<Boolean> renewals = Flux.interval(Duration.ZERO, presenceSettings.refreshInterval())
 			.onBackpressureDrop()
-			.concatMap(tick -> presence.deviceLive(connection.userId(), connection.id())
+			.map(tick -> Boolean.TRUE)
+			.takeUntilOther(ending.asMono());
+		Flux<Boolean> gone = ending.asMono().filter(deliberate -> deliberate).map(deliberate -> Boolean.FALSE).flux();
+		Flux.concat(renewals, gone)
+			.concatMap(live -> (live ? presence.deviceLive(connection.userId(), connection.id())
+					: presence.deviceGone(connection.userId(), connection.id()))
 				.timeout(presenceSettings.refreshInterval())
 				.onErrorResume(e -> Mono.empty()), 1)
 			.subscribe();
-		return new Session(connection, signals, presenceRenewal);
+		return new Session(connection, signals, ending);
 	}
 
 	/** One client's session on this node, whatever carries it. */
@@ -124,13 +133,13 @@ class Sessions {
 
 		private final Connection connection;
 		private final Disposable signals;
-		private final Disposable presenceRenewal;
+		private final Sinks.One<Boolean> ending;
 		private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
-		private Session(Connection connection, Disposable signals, Disposable presenceRenewal) {
+		private Session(Connection connection, Disposable signals, Sinks.One<Boolean> ending) {
 			this.connection = connection;
 			this.signals = signals;
-			this.presenceRenewal = presenceRenewal;
+			this.ending = ending;
 		}
 
 		Connection connection() {
@@ -146,15 +155,12 @@ class Sessions {
 			if (!ended.compareAndSet(false, true)) {
 				return; // ended already (transports may end a session from two sides)
 			}
-			presenceRenewal.dispose();
+			ending.tryEmitValue(deliberate); // renewals stop; a deliberate end writes "gone" after them
 			signals.dispose();
 			tokens.forget(connection);
 			connections.remove(connection);
 			connection.complete();
 			typing.connectionClosed(connection.userId(), connection.id()).subscribe();
-			if (deliberate) {
-				presence.deviceGone(connection.userId(), connection.id()).onErrorResume(e -> Mono.empty()).subscribe();
-			}
 		}
 
 		/**
