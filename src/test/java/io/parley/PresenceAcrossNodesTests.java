@@ -129,6 +129,9 @@ class PresenceAcrossNodesTests {
 		try (ChatClient aliceOn1 = node1Api.connect(alice)) {
 			ChatClient bobOn2 = node2Api.connect(bob);
 			bobOn2.close();
+			// A clean close takes Bob offline at once: the server writes it as his socket ends, which
+			// can be a moment after his side of the close handshake returns.
+			await().atMost(Duration.ofSeconds(2)).until(() -> "offline".equals(statusVia(node1Api, alice, bob)));
 			aliceOn1.subscribePresence(bob.id());
 			JsonNode bobState = aliceOn1.expect("presence.state").get("users").get(0);
 			assertThat(bobState.get("status").asString()).isEqualTo("offline");
