@@ -34,9 +34,10 @@ class ReceiptHints implements SmartLifecycle {
 	private final JsonMapper json;
 	private volatile Disposable subscription;
 
-	ReceiptHints(ReactiveStringRedisTemplate redis, ApplicationEventPublisher events, JsonMapper json) {
+	ReceiptHints(ReactiveStringRedisTemplate redis, ReactiveRedisMessageListenerContainer listeners, ApplicationEventPublisher events,
+			JsonMapper json) {
 		this.redis = redis;
-		this.listeners = new ReactiveRedisMessageListenerContainer(redis.getConnectionFactory());
+		this.listeners = listeners;
 		this.events = events;
 		this.json = json;
 	}
@@ -64,7 +65,6 @@ class ReceiptHints implements SmartLifecycle {
 		if (s != null) {
 			s.dispose();
 		}
-		listeners.destroy();
 	}
 
 	@Override

@@ -8,7 +8,6 @@ import io.parley.shared.Blocking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
@@ -36,8 +35,8 @@ class SignalChannels implements SmartLifecycle {
 	private volatile Disposable presence;
 	private volatile Disposable typing;
 
-	SignalChannels(ReactiveStringRedisTemplate redis, LocalFeeds feeds, Conversations conversations, JsonMapper json) {
-		this.listeners = new ReactiveRedisMessageListenerContainer(redis.getConnectionFactory());
+	SignalChannels(ReactiveRedisMessageListenerContainer listeners, LocalFeeds feeds, Conversations conversations, JsonMapper json) {
+		this.listeners = listeners;
 		this.feeds = feeds;
 		this.conversations = conversations;
 		this.json = json;
@@ -92,7 +91,6 @@ class SignalChannels implements SmartLifecycle {
 		if (typing != null) {
 			typing.dispose();
 		}
-		listeners.destroyLater().subscribe();
 	}
 
 	@Override

@@ -113,9 +113,9 @@ class ChatSocketHandler implements WebSocketHandler {
 					"Text frames are not accepted on a Protobuf connection (subprotocol " + format.subprotocol() + ")", null);
 		}
 		int size = message.getPayload().readableByteCount();
-		if (size > settings.maxFrameBytes().toBytes()) {
-			return new ClientFrame.Invalid("frame_too_large",
-					"The frame has " + size + " bytes; the limit is " + settings.maxFrameBytes().toBytes(), null);
+		ClientFrame.Invalid oversized = codec.oversized(size);
+		if (oversized != null) {
+			return oversized;
 		}
 		try {
 			if (binary) {

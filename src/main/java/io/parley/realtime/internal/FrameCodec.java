@@ -64,6 +64,16 @@ class FrameCodec {
 		this(json, settings, new EncodedFrames(new SimpleMeterRegistry()));
 	}
 
+	/**
+	 * The refusal of a frame of {@code bytes} bytes when that is above the application's frame limit,
+	 * the same on every transport; {@code null} when the frame may be decoded.
+	 */
+	ClientFrame.Invalid oversized(long bytes) {
+		long limit = settings.maxFrameBytes().toBytes();
+		return bytes > limit ? new ClientFrame.Invalid("frame_too_large", "The frame has " + bytes + " bytes; the limit is " + limit, null)
+				: null;
+	}
+
 	ClientFrame decode(String text) {
 		JsonNode frame;
 		try {
@@ -382,21 +392,6 @@ class FrameCodec {
 		}
 	}
 
-	private static boolean hasLoneSurrogate(String s) {
-		for (int i = 0; i < s.length(); i++) {
-			char c = s.charAt(i);
-			if (Character.isHighSurrogate(c)) {
-				if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-					return true;
-				}
-				i++;
-			}
-			else if (Character.isLowSurrogate(c)) {
-				return true;
-			}
-		}
-		return false;
-	}
 
 	private static String abbreviate(String s) {
 		return s.length() <= 40 ? s : s.substring(0, 40) + "…";

@@ -19,8 +19,4 @@ final class FrameTypes {
 		return NAMES.getOrDefault(frame.getClass(), "frame");
 	}
 
-	static Map<Class<?>, String> all() {
-		return NAMES;
-	}
-
 }

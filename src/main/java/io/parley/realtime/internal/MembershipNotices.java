@@ -40,9 +40,10 @@ class MembershipNotices implements SmartLifecycle {
 	private final JsonMapper json;
 	private volatile Disposable subscription;
 
-	MembershipNotices(ReactiveStringRedisTemplate redis, LocalConnections connections, JsonMapper json) {
+	MembershipNotices(ReactiveStringRedisTemplate redis, ReactiveRedisMessageListenerContainer listeners, LocalConnections connections,
+			JsonMapper json) {
 		this.redis = redis;
-		this.listeners = new ReactiveRedisMessageListenerContainer(redis.getConnectionFactory());
+		this.listeners = listeners;
 		this.connections = connections;
 		this.json = json;
 	}
@@ -89,7 +90,6 @@ class MembershipNotices implements SmartLifecycle {
 		if (subscription != null) {
 			subscription.dispose();
 		}
-		listeners.destroyLater().subscribe();
 	}
 
 	@Override

@@ -241,9 +241,9 @@ final class MqttLink {
 		if (topic == null) {
 			return new ClientFrame.Invalid("unknown_topic", "Parley has no topic '" + abbreviate(publish.topic()) + "'", null);
 		}
-		if (publish.payload().length > settings.maxFrameBytes().toBytes()) {
-			return new ClientFrame.Invalid("frame_too_large", "The payload has " + publish.payload().length + " bytes; the limit is "
-					+ settings.maxFrameBytes().toBytes(), null);
+		ClientFrame.Invalid oversized = codec.oversized(publish.payload().length);
+		if (oversized != null) {
+			return oversized;
 		}
 		String text;
 		try {

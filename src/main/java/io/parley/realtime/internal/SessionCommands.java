@@ -3,7 +3,6 @@ package io.parley.realtime.internal;
 import java.security.Principal;
 
 import io.parley.identity.Accounts;
-import io.parley.realtime.RealtimeSettings;
 import io.parley.shared.ProblemDetails;
 
 import org.springframework.http.HttpStatus;
@@ -29,12 +28,10 @@ class SessionCommands {
 
 	private final HttpSessions httpSessions;
 	private final FrameCodec codec;
-	private final RealtimeSettings settings;
 
-	SessionCommands(HttpSessions httpSessions, FrameCodec codec, RealtimeSettings settings) {
+	SessionCommands(HttpSessions httpSessions, FrameCodec codec) {
 		this.httpSessions = httpSessions;
 		this.codec = codec;
-		this.settings = settings;
 	}
 
 	@PostMapping("/api/sessions/{sessionId}/frames")
@@ -46,9 +43,8 @@ class SessionCommands {
 		String text = body == null ? "" : body;
 		int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
 		// The same limit and the same error frame as on a WebSocket: the session stays usable.
-		ClientFrame frame = bytes > settings.maxFrameBytes().toBytes()
-				? new ClientFrame.Invalid("frame_too_large", "The frame has " + bytes + " bytes; the limit is " + settings.maxFrameBytes().toBytes(), null)
-				: codec.decode(text);
+		ClientFrame oversized = codec.oversized(bytes);
+		ClientFrame frame = oversized != null ? oversized : codec.decode(text);
 		if (!entry.accept(frame)) {
 			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
 				.header("Retry-After", "1")

@@ -73,13 +73,13 @@ class TokenLifetimes implements SmartLifecycle {
 	private volatile Disposable subscription;
 
 	TokenLifetimes(ReactiveJwtDecoder decoder, RealtimeGuardSettings settings, Clock clock, ReactiveStringRedisTemplate redis,
-			JsonMapper json, Presence presence) {
+			ReactiveRedisMessageListenerContainer listeners, JsonMapper json, Presence presence) {
 		this.presence = presence;
 		this.decoder = decoder;
 		this.settings = settings;
 		this.clock = clock;
 		this.redis = redis;
-		this.listeners = new ReactiveRedisMessageListenerContainer(redis.getConnectionFactory());
+		this.listeners = listeners;
 		this.json = json;
 	}
 
@@ -210,7 +210,6 @@ class TokenLifetimes implements SmartLifecycle {
 		if (subscription != null) {
 			subscription.dispose();
 		}
-		listeners.destroyLater().subscribe();
 	}
 
 	@Override
