@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -38,7 +37,7 @@ class TypingAcrossNodesTests {
 
 	@BeforeAll
 	static void startSecondNode() {
-		node2 = SecondNode.start(Map.of("parley.history.node-id", 5));
+		node2 = SecondNode.start();
 	}
 
 	@AfterAll

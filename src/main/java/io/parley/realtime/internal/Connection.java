@@ -116,32 +116,39 @@ final class Connection {
 	}
 
 	/** Queues a frame; one shared by many connections is encoded once per wire format (see {@link OutboundFrame}). */
-	synchronized void send(OutboundFrame frame) {
-		if (completed) {
-			return;
-		}
-		int depth = queued.get();
-		if (depth >= policy.ephemeralLimit() && OutboundPolicy.isEphemeral(frame.frame())) {
-			policy.listener().dropped(this, frame.frame());
-			return;
-		}
-		if (depth >= policy.capacity()) {
-			tooSlow = true;
-			completed = true;
-			try (LogContext session = logContext()) {
-				log.info("Closing connection {} ({}) of user {}: {} frames queued and not read", id, transport, userId, depth);
+	void send(OutboundFrame frame) {
+		int depth;
+		synchronized (this) {
+			if (completed) {
+				return;
 			}
-			policy.listener().tooSlow(this);
-			closer.accept(TOO_SLOW); // first: a transport that reports the code learns it before the queue ends
+			depth = queued.get();
+			if (depth >= policy.ephemeralLimit() && OutboundPolicy.isEphemeral(frame.frame())) {
+				policy.listener().dropped(this, frame.frame());
+				return;
+			}
+			if (depth < policy.capacity()) {
+				queued.incrementAndGet();
+				if (outbound.tryEmitNext(frame) != Sinks.EmitResult.OK) {
+					queued.decrementAndGet(); // the transport is gone (cancelled): nobody will read it
+					return;
+				}
+				peakQueued = Math.max(peakQueued, depth + 1);
+				return;
+			}
+			tooSlow = true;
+			completed = true; // from here on nothing more is emitted but the completion below
+		}
+		try (LogContext session = logContext()) {
+			log.info("Closing connection {} ({}) of user {}: {} frames queued and not read", id, transport, userId, depth);
+		}
+		policy.listener().tooSlow(this);
+		// Outside the monitor: closing ends the session, which takes other monitors (its presence feed,
+		// a long poll) that are held by threads on their way into send.
+		closer.accept(TOO_SLOW); // first: a transport that reports the code learns it before the queue ends
+		synchronized (this) {
 			outbound.tryEmitComplete();
-			return;
 		}
-		queued.incrementAndGet();
-		if (outbound.tryEmitNext(frame) != Sinks.EmitResult.OK) {
-			queued.decrementAndGet(); // the transport is gone (cancelled): nobody will read it
-			return;
-		}
-		peakQueued = Math.max(peakQueued, depth + 1);
 	}
 
 	synchronized void complete() {

@@ -9,6 +9,7 @@ import org.springframework.web.reactive.socket.CloseStatus;
 
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The poll side of one long-polling session: the frames queued for it between polls, and the
@@ -23,7 +24,11 @@ import reactor.core.publisher.Sinks;
  * did not get the last answer (a response lost on the way), and its frames are sent again, ahead of
  * new ones: a lost response costs a repeat, never a gap. The client drops repeats by seq.</li>
  * </ul>
- * Guarded by its own monitor; frames arrive on any thread, polls on event loops. Nothing here blocks.
+ * Guarded by its own monitor; frames arrive on any thread, polls on event loops. Nothing here blocks,
+ * and no waiter is woken while the monitor is held: a woken poll's answer runs on the waking thread
+ * (taking the batch, ending a closed session, writing the response), and a caller of {@link #offer}
+ * already holds its {@link Connection}'s monitor, so waking inside ours would order the two monitors
+ * both ways and deadlock a delivery thread against a poll.
  */
 final class LongPoll {
 
@@ -56,28 +61,37 @@ final class LongPoll {
 	}
 
 	/** A frame for the client, from the session's outbound queue. */
-	synchronized void offer(OutboundFrame frame) {
-		if (closed != null) {
-			return;
+	void offer(OutboundFrame frame) {
+		Waiter woken;
+		synchronized (this) {
+			if (closed != null) {
+				return;
+			}
+			if (pending.size() >= capacity) {
+				// The client stopped polling but its session lives: rather than hold without bound, end it.
+				// Its next poll starts a new session from its cursor, and history fills the rest.
+				pending.clear();
+				handedOut = List.of();
+				closed = Connection.TOO_SLOW;
+			}
+			else {
+				pending.add(frame);
+			}
+			woken = waiting;
 		}
-		if (pending.size() >= capacity) {
-			// The client stopped polling but its session lives: rather than hold without bound, end it.
-			// Its next poll starts a new session from its cursor, and history fills the rest.
-			pending.clear();
-			handedOut = List.of();
-			close(Connection.TOO_SLOW);
-			return;
-		}
-		pending.add(frame);
-		wake();
+		wake(woken);
 	}
 
 	/** The session is ending: frames already queued still go out, then the close. */
-	synchronized void close(CloseStatus status) {
-		if (closed == null) {
-			closed = status;
+	void close(CloseStatus status) {
+		Waiter woken;
+		synchronized (this) {
+			if (closed == null) {
+				closed = status;
+			}
+			woken = waiting;
 		}
-		wake();
+		wake(woken);
 	}
 
 	synchronized boolean isClosed() {
@@ -100,6 +114,7 @@ final class LongPoll {
 	 */
 	Mono<Batch> poll(String cursor, Duration timeout) {
 		Waiter waiter;
+		Waiter superseded;
 		synchronized (this) {
 			if (cursor != null && !acknowledges(cursor) && !cursor.equals(previousCursor())) {
 				// Neither the last answer's cursor nor the one before it: not a cursor of this session.
@@ -112,18 +127,22 @@ final class LongPoll {
 				}
 			}
 			handedOut = List.of();
-			if (waiting != null) {
-				waiting.superseded = true; // an older poll of this client still open: it answers empty
-				waiting.ready.tryEmitValue(true);
+			superseded = waiting;
+			if (superseded != null) {
+				superseded.superseded = true; // an older poll of this client still open: it answers empty
 			}
 			waiter = new Waiter();
 			waiting = waiter;
 			if (!pending.isEmpty() || closed != null) {
-				waiter.ready.tryEmitValue(true);
+				waiter.ready.tryEmitValue(true); // nobody subscribed yet: this runs nothing
 			}
 		}
+		wake(superseded);
 		return waiter.ready.asMono()
 			.timeout(timeout, Mono.just(false))
+			// The answer (take, end a closed session, write) never runs on the thread that woke it: that
+			// thread may be a delivery holding a Connection's monitor.
+			.publishOn(Schedulers.parallel())
 			.map(ignored -> take(waiter))
 			.doOnCancel(() -> abandoned(waiter));
 	}
@@ -172,9 +191,10 @@ final class LongPoll {
 		return new Batch(handedOutCursor, frames, closed);
 	}
 
-	private void wake() {
-		if (waiting != null) {
-			waiting.ready.tryEmitValue(true);
+	/** Outside the monitor (see the class comment); a waiter woken twice ignores the second time. */
+	private static void wake(Waiter waiter) {
+		if (waiter != null) {
+			waiter.ready.tryEmitValue(true);
 		}
 	}
 }
