@@ -214,6 +214,8 @@ public class Benchmarks {
 			}
 			long heapAfter = server.liveHeapKiB();
 			long rssAfter = server.residentKiB();
+			// Where the heap goes, for the profile in docs/benchmarks.md.
+			Files.writeString(server.log().resolveSibling("idle-histogram-" + server.name() + ".txt"), server.histogram(45));
 			return new IdleFigures(server.name(), n, held, rssBefore, rssAfter, heapBefore, heapAfter, server.openFiles(), cpuPercent,
 					secondsToOpen, fleet.count("refused"));
 		}

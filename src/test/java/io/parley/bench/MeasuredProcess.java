@@ -62,6 +62,11 @@ final class MeasuredProcess implements AutoCloseable {
 		return Long.parseLong(used.group(1));
 	}
 
+	/** The classes with the most live bytes after a full collection ({@code jcmd GC.class_histogram}), first {@code lines}. */
+	String histogram(int lines) {
+		return jcmd("GC.class_histogram").lines().limit(lines).collect(java.util.stream.Collectors.joining("\n")) + "\n";
+	}
+
 	/** User plus system CPU time used so far, in seconds. */
 	double cpuSeconds() {
 		try {
