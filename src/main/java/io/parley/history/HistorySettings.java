@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     Either way the id is held by a Redis lease, so two running nodes can never use the same one
  * @param nodeIdLease how long a node-id lease lives without renewal (renewed every third of it)
  * @param idempotencyWindow how long a client message id is remembered for retried sends
+ * @param sequencerThreads consumer threads of this node's sequencer (and entry recorder): partitions are
+ *     shared out among them, so conversations on different partitions are sequenced in parallel while
+ *     each partition (so each conversation) keeps one thread and one order
  */
 @ConfigurationProperties("parley.history")
 public record HistorySettings(@DefaultValue("parley") String keyspace,
@@ -25,7 +28,7 @@ public record HistorySettings(@DefaultValue("parley") String keyspace,
 		@DefaultValue("parley.messages.inbound") String inboundTopic,
 		@DefaultValue("parley.messages.stored") String storedTopic, @DefaultValue("12") int partitions,
 		@DefaultValue("1") short topicReplicas, Integer nodeId, @DefaultValue("30s") Duration nodeIdLease,
-		@DefaultValue("7d") Duration idempotencyWindow) {
+		@DefaultValue("7d") Duration idempotencyWindow, @DefaultValue("4") int sequencerThreads) {
 
 	public HistorySettings {
 		if (nodeId != null && (nodeId < 0 || nodeId > 1023)) {

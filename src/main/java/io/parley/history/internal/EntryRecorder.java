@@ -35,7 +35,7 @@ class EntryRecorder {
 		this.json = json;
 	}
 
-	@KafkaListener(id = "parley-entries", groupId = "parley-entries",
+	@KafkaListener(id = "parley-entries", groupId = "parley-entries", concurrency = "${parley.history.sequencer-threads:4}",
 			topics = "${parley.history.stored-topic:parley.messages.stored}", properties = "auto.offset.reset=latest")
 	void onStored(ConsumerRecord<String, String> record) {
 		SequencerOutcome outcome;

@@ -51,7 +51,7 @@ class SubmissionListener implements ConsumerSeekAware {
 	}
 
 	@KafkaListener(id = "parley-sequencer", groupId = "parley-sequencer", topics = "${parley.history.inbound-topic:parley.messages.inbound}",
-			properties = "auto.offset.reset=earliest")
+			concurrency = "${parley.history.sequencer-threads:4}", properties = "auto.offset.reset=earliest")
 	void onSubmission(ConsumerRecord<String, String> record) throws Exception {
 		MessageSubmission submission;
 		try {

@@ -73,7 +73,7 @@ class MessageStoreIntegrationTests {
 		try {
 			MessageStore upgraded = new MessageStore(session, new io.parley.history.HistorySettings(ks,
 					"{'class':'SimpleStrategy','replication_factor':1}", "in", "out", 1, (short) 1, null,
-					java.time.Duration.ofSeconds(30), java.time.Duration.ofDays(7)));
+					java.time.Duration.ofSeconds(30), java.time.Duration.ofDays(7), 1));
 
 			StoredMessage old = upgraded.find(conversation, 1).orElseThrow();
 			assertThat(old.body()).isEqualTo("written before ciphertexts");
