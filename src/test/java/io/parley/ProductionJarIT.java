@@ -3,18 +3,16 @@ package io.parley;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 import io.parley.dev.LocalEngines;
+import io.parley.support.ParleyJar;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,33 +35,12 @@ class ProductionJarIT {
 
 	@BeforeAll
 	static void startTheJarAgainstTheEngines() throws Exception {
-		jar = builtJar();
-		Map<String, Object> engines = LocalEngines.forTests().properties();
-		port = freePort();
+		jar = ParleyJar.built();
+		port = ParleyJar.freePort();
 		log = Files.createTempFile("parley-production-", ".log");
-
-		ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-jar", jar.toString())
-			.directory(new File(".")) // the project folder, so ./config/application-production.yml applies
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile());
-		Map<String, String> env = builder.environment();
-		env.put("SPRING_PROFILES_ACTIVE", "production");
-		env.put("PORT", Integer.toString(port));
-		env.put("PARLEY_MQTT_PORT", "0");
+		Map<String, String> env = ParleyJar.environment(LocalEngines.forTests().properties(), port, "parley_production_it");
 		env.put("PARLEY_NODE_ID", "7");
-		env.put("PARLEY_JWT_SECRET", "cHJvZHVjdGlvbi1qYXItdGVzdC1zZWNyZXQtb2YtYXQtbGVhc3QtMzItYnl0ZXM=");
-		env.put("PARLEY_POSTGRES_URL", engines.get("spring.datasource.url").toString());
-		env.put("PARLEY_POSTGRES_USER", engines.get("spring.datasource.username").toString());
-		env.put("PARLEY_POSTGRES_PASSWORD", String.valueOf(engines.getOrDefault("spring.datasource.password", "")));
-		env.put("PARLEY_REDIS_HOST", engines.get("spring.data.redis.host").toString());
-		env.put("PARLEY_REDIS_PORT", engines.get("spring.data.redis.port").toString());
-		env.put("PARLEY_KAFKA_BOOTSTRAP_SERVERS", engines.get("spring.kafka.bootstrap-servers").toString());
-		env.put("PARLEY_CASSANDRA_CONTACT_POINTS", engines.get("spring.cassandra.contact-points").toString());
-		env.put("PARLEY_CASSANDRA_DATACENTER", engines.get("spring.cassandra.local-datacenter").toString());
-		env.put("PARLEY_CASSANDRA_KEYSPACE", "parley_production_it");
-		env.put("PARLEY_CASSANDRA_REPLICATION", "{'class':'SimpleStrategy','replication_factor':1}");
-		env.put("PARLEY_KAFKA_REPLICAS", "1");
-		parley = builder.start();
+		parley = ParleyJar.start(env, List.of("-Xmx512m"), List.of(), log);
 	}
 
 	@AfterAll
@@ -109,22 +86,5 @@ class ProductionJarIT {
 		assertThat(output.lines().filter(line -> line.contains("profile is active")))
 			.singleElement()
 			.satisfies(line -> assertThat(line).startsWith("{").contains("\"@timestamp\"", "\"message\""));
-	}
-
-	private static Path builtJar() throws IOException {
-		try (Stream<Path> files = Files.list(Path.of("target"))) {
-			return files.filter(p -> p.getFileName().toString().matches("parley-.*\\.jar")).findFirst()
-				.orElseThrow(() -> new IllegalStateException("No target/parley-*.jar: run through `./mvnw verify`"));
-		}
-	}
-
-	private static String javaExecutable() {
-		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 }

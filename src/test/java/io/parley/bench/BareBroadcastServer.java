@@ -23,9 +23,13 @@ final class BareBroadcastServer implements AutoCloseable {
 	private final DisposableServer server;
 
 	BareBroadcastServer() {
+		this(0);
+	}
+
+	BareBroadcastServer(int port) {
 		server = HttpServer.create()
 			.host("127.0.0.1")
-			.port(0)
+			.port(port)
 			.route(routes -> routes.get("/ws", (request, response) -> {
 				String group = new QueryStringDecoder(request.uri()).parameters().getOrDefault("group", List.of("default")).get(0);
 				return response.sendWebsocket((in, out) -> {
@@ -44,6 +48,17 @@ final class BareBroadcastServer implements AutoCloseable {
 				});
 			}))
 			.bindNow();
+	}
+
+	/** The baseline in a process of its own (for the idle scenario's memory figures): {@code port}; ends with its input. */
+	public static void main(String[] args) throws Exception {
+		try (BareBroadcastServer server = new BareBroadcastServer(Integer.parseInt(args[0]))) {
+			System.out.println("listening " + server.port());
+			System.out.flush();
+			while (System.in.read() >= 0) {
+				// until the parent closes our input
+			}
+		}
 	}
 
 	int port() {

@@ -64,13 +64,76 @@ final class FanOutLoad {
 
 		String line() {
 			return String.format(Locale.ROOT,
-					"fanout target=%s members=%d groups=%d senders=%d rate=%.0f/s each seconds=%.0f sent=%d accepted/s=%.0f deliveries/s=%.0f p50=%.1fms p95=%.1fms p99=%.1fms max=%.1fms",
-					target, members, groups, senders, rate, seconds, sent, acceptedPerSecond(), deliveriesPerSecond(), percentileMillis(50),
+					"fanout target=%s members=%d groups=%d senders=%d rate=%.1f/s each offered=%.0f msg/s seconds=%.0f sent=%d accepted/s=%.0f deliveries/s=%.0f p50=%.1fms p95=%.1fms p99=%.1fms max=%.1fms",
+					target, members, groups, senders, rate, rate * senders, seconds, sent, acceptedPerSecond(), deliveriesPerSecond(), percentileMillis(50),
 					percentileMillis(95), percentileMillis(99), percentileMillis(100));
 		}
 	}
 
 	private FanOutLoad() {
+	}
+
+	/** Parley: member {@code m} is {@code users[m]}; a send names the group's conversation and a fresh client message id. */
+	static Target parley(int port, List<io.parley.support.ParleyApi.User> users, List<java.util.UUID> conversations) {
+		return new Target() {
+
+			@Override
+			public String name() {
+				return "parley";
+			}
+
+			@Override
+			public String url(int member) {
+				return "ws://127.0.0.1:" + port + "/ws?access_token=" + users.get(member).token();
+			}
+
+			@Override
+			public String send(int group, String body) {
+				return "{\"type\":\"send\",\"conversationId\":\"" + conversations.get(group) + "\",\"clientMessageId\":\""
+						+ java.util.UUID.randomUUID() + "\",\"body\":\"" + body + "\"}";
+			}
+
+			@Override
+			public boolean isAck(String frame) {
+				return frame.startsWith("{\"type\":\"ack\"");
+			}
+
+			@Override
+			public boolean acknowledges() {
+				return true;
+			}
+		};
+	}
+
+	/** The baseline: one group, and the frame is the body itself. */
+	static Target bare(int port) {
+		return new Target() {
+
+			@Override
+			public String name() {
+				return "bare-netty";
+			}
+
+			@Override
+			public String url(int member) {
+				return "ws://127.0.0.1:" + port + "/ws?group=all";
+			}
+
+			@Override
+			public String send(int group, String body) {
+				return body;
+			}
+
+			@Override
+			public boolean isAck(String frame) {
+				return false;
+			}
+
+			@Override
+			public boolean acknowledges() {
+				return false;
+			}
+		};
 	}
 
 	static Result run(Target target, int members, int groups, int senders, double rate, Duration duration, Duration warmUp) {

@@ -31,14 +31,14 @@ class LocalFeeds {
 	record Versioned(UserPresence presence, long version) {
 	}
 
-	private static final int FEED_CAPACITY = 256;
-
 	final class Feed {
 
 		final UUID userId;
 		final String connectionId;
-		// Signals are hints: if a connection cannot take them fast enough, newer ones are dropped.
-		private final Sinks.Many<LiveSignal> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<LiveSignal>get(FEED_CAPACITY).get());
+		// Its subscriber hands every signal straight to the connection's outbound queue, which is where a
+		// slow reader is policed (hints dropped first); this queue only holds what comes before that
+		// subscription, so it grows in small links instead of allocating its slots for every connection.
+		private final Sinks.Many<LiveSignal> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<LiveSignal>unbounded(16).get());
 		private final Map<UUID, Versioned> known = new HashMap<>();
 		private Set<UUID> watched = Set.of();
 		private boolean snapshotPending;

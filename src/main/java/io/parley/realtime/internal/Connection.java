@@ -63,8 +63,10 @@ final class Connection {
 		this.transport = transport;
 		this.closer = closer;
 		this.policy = policy;
-		// One slot more than the policy allows: the policy, not the queue, decides when it is full.
-		this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<OutboundFrame>get(policy.capacity() + 1).get());
+		// The policy, not the queue, decides when it is full (see send), so the queue grows in small links
+		// as frames wait: a bounded array queue would allocate all its 1,024 slots (8 KiB) for every
+		// idle connection up front.
+		this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<OutboundFrame>unbounded(16).get());
 	}
 
 	String id() {
