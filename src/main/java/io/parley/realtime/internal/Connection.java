@@ -148,13 +148,21 @@ final class Connection {
 		// Outside the monitor: closing ends the session, which takes other monitors (its presence feed,
 		// a long poll) that are held by threads on their way into send.
 		closer.accept(TOO_SLOW); // first: a transport that reports the code learns it before the queue ends
-		synchronized (this) {
-			outbound.tryEmitComplete();
-		}
+		outbound.tryEmitComplete(); // outside the monitor, as in complete()
 	}
 
-	synchronized void complete() {
-		completed = true;
+	/**
+	 * Ends the queue. The completion is emitted outside the monitor: it runs the transport's end on
+	 * this thread (the session ends, its presence feed closes and takes the feed's monitor), while a
+	 * typing or presence signal holding that feed monitor may be on its way into {@link #send}, which
+	 * takes this one. Under the monitor that was a lock-order deadlock that wedged a Netty event loop
+	 * (found by EventLoopsNeverBlockTests). Once {@code completed} is set no {@code send} emits again,
+	 * so nothing races the completion but another completion, which the sink ignores.
+	 */
+	void complete() {
+		synchronized (this) {
+			completed = true;
+		}
 		outbound.tryEmitComplete();
 	}
 
