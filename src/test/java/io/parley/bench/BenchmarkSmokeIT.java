@@ -32,9 +32,12 @@ class BenchmarkSmokeIT {
 			.satisfies(l -> assertThat(l).contains("connections=20 held=20", "rss/connection=", "heap/connection="));
 		assertThat(lines).filteredOn(l -> l.startsWith("idle target=bare-netty")).singleElement()
 			.satisfies(l -> assertThat(l).contains("held=20"));
-		assertThat(lines).filteredOn(l -> l.startsWith("fanout target=parley")).hasSize(3) // two steps and half the best
+		// One line per ladder step (a saturated step ends the ladder) and one at half the best rate.
+		assertThat(lines).filteredOn(l -> l.startsWith("fanout target=parley ") && l.contains(" deliveries/s="))
+			.hasSizeBetween(2, 3)
 			.allSatisfy(l -> assertThat(l).doesNotContain("deliveries/s=0 ").contains("p99="));
-		assertThat(lines).filteredOn(l -> l.startsWith("fanout target=bare-netty")).hasSize(2);
+		assertThat(lines).filteredOn(l -> l.startsWith("fanout target=bare-netty ") && l.contains(" deliveries/s="))
+			.hasSizeBetween(1, 2);
 		assertThat(lines).anyMatch(l -> l.startsWith("fanout ratio parley/bare"));
 		assertThat(lines).filteredOn(l -> l.startsWith("typing ")).singleElement()
 			.satisfies(l -> assertThat(l).doesNotContain("signals-relayed/s=0 ").contains("server-cpu="));

@@ -63,7 +63,7 @@ public class Benchmarks {
 		static Settings fromSystemProperties() {
 			return new Settings(List.of(text("scenarios", "idle,fanout,typing,reconnect").split(",")), number("idle-connections", 19000),
 					number("generators", 4), number("users", 100), number("members", 100), number("groups", 4), number("senders", 20),
-					Arrays.stream(text("rates", "100,200,400,800,1200").split(",")).map(Integer::valueOf).toList(),
+					Arrays.stream(text("rates", "25,50,100,200,400,800,1600,3200").split(",")).map(Integer::valueOf).toList(),
 					Duration.ofSeconds(number("step-seconds", 10)), Duration.ofSeconds(number("warmup-seconds", 3)), number("typists", 100),
 					number("typing-group", 10), number("keys-per-second", 5), Duration.ofSeconds(number("typing-seconds", 15)),
 					number("reconnect-clients", 10000), text("heap", "2g"), Duration.ofSeconds(number("idle-settle-seconds", 15)));
@@ -282,7 +282,12 @@ public class Benchmarks {
 					settings.step(), settings.warmUp());
 			lines.add(step.line());
 			steps.add(step);
-			pause(Duration.ofSeconds(3)); // what is still queued from this step drains before the next
+			pause(Duration.ofSeconds(2));
+			if (step.acceptedPerSecond() < 0.8 * offered) {
+				lines.add(String.format(Locale.ROOT, "fanout target=%s saturated at offered=%d msg/s (accepted %.0f/s): higher steps skipped",
+						target.name(), offered, step.acceptedPerSecond()));
+				break;
+			}
 		}
 		return steps;
 	}
