@@ -145,7 +145,7 @@ public final class ConnectionsProcess {
 					again(i, attemptNumber + 1, 0, firstUp);
 				}
 			}
-		}, 15, java.util.concurrent.TimeUnit.SECONDS);
+		}, 30, java.util.concurrent.TimeUnit.SECONDS);
 	}
 
 	/** Full jitter, never sooner than the server's hint. */

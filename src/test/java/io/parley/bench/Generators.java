@@ -24,6 +24,8 @@ final class Generators implements AutoCloseable {
 	record Event(String kind, long epochMillis) {
 	}
 
+	private static final java.util.Set<String> EVENTS = java.util.Set.of("up", "refused", "failed", "closed");
+
 	private final List<Process> processes = new ArrayList<>();
 	private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
 	private final CountDownLatch ready;
@@ -63,12 +65,13 @@ final class Generators implements AutoCloseable {
 				if (parts[0].equals("ready")) {
 					ready.countDown();
 				}
-				else if (parts.length == 2) {
+				else if (parts.length == 2 && EVENTS.contains(parts[0]) && parts[1].matches("\\d+")) {
 					events.add(new Event(parts[0], Long.parseLong(parts[1])));
 				}
+				// anything else (a library's log line) is not an event: skipped, never the end of reading
 			}
 		}
-		catch (IOException | NumberFormatException e) {
+		catch (IOException e) {
 			// the process ended
 		}
 	}
