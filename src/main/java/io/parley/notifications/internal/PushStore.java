@@ -53,8 +53,17 @@ class PushStore {
 			.list();
 	}
 
-	boolean hasTokens(UUID userId) {
-		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM push_tokens WHERE user_id = :u)").param("u", userId).query(Boolean.class).single();
+	/** Those of {@code users} with at least one push token: one query per thousand, not one per user. */
+	java.util.Set<UUID> withTokens(java.util.Collection<UUID> users) {
+		java.util.Set<UUID> found = new java.util.HashSet<>();
+		List<UUID> all = List.copyOf(users);
+		for (int from = 0; from < all.size(); from += 1000) {
+			found.addAll(jdbc.sql("SELECT DISTINCT user_id FROM push_tokens WHERE user_id IN (:users)")
+				.param("users", all.subList(from, Math.min(all.size(), from + 1000)))
+				.query(UUID.class)
+				.list());
+		}
+		return found;
 	}
 
 	private static Token token(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
