@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +12,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.parley.dev.LocalEngines;
+import io.parley.support.ParleyJar;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,10 +86,9 @@ class HelmChartPodIT {
 		((Map<?, ?>) configMap.get("data")).forEach((file, content) -> write(mountPath.resolve(file.toString()), content.toString()));
 		Path workingDirectory = Files.createDirectories(pod.resolve("workspace"));
 		log = pod.resolve("parley.log");
-		port = freePort();
+		port = ParleyJar.freePort();
 
-		ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-				builtJar().toAbsolutePath().toString())
+		ProcessBuilder builder = new ProcessBuilder(ParleyJar.javaExecutable(), "-jar", ParleyJar.built().toAbsolutePath().toString())
 			.directory(workingDirectory.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
@@ -175,19 +173,6 @@ class HelmChartPodIT {
 		}
 		catch (IOException e) {
 			throw new java.io.UncheckedIOException(e);
-		}
-	}
-
-	private static Path builtJar() throws IOException {
-		try (Stream<Path> files = Files.list(Path.of("target"))) {
-			return files.filter(p -> p.getFileName().toString().matches("parley-.*\\.jar")).findFirst()
-				.orElseThrow(() -> new IllegalStateException("No target/parley-*.jar: run through `./mvnw verify`"));
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
 		}
 	}
 }

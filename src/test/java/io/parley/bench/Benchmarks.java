@@ -435,7 +435,8 @@ public class Benchmarks {
 		return Math.round(value * 10) / 10.0;
 	}
 
-	private static void pause(Duration duration) {
+	/** Waits, keeping an interrupt for the caller. */
+	static void pause(Duration duration) {
 		try {
 			Thread.sleep(duration.toMillis());
 		}

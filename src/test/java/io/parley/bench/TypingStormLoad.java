@@ -100,11 +100,6 @@ final class TypingStormLoad {
 	}
 
 	private static void sleep(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
+		Benchmarks.pause(duration);
 	}
 }
